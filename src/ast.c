@@ -1,0 +1,35 @@
+#include "ast.h"
+
+#include <string.h>
+
+expr *ast_expr(arena *a, expr_kind k, src_loc loc) {
+    expr *e = arena_alloc(a, sizeof *e);
+    if (!e) return NULL;
+    e->kind = k;
+    e->loc = loc;
+    e->choice = -1;
+    return e;
+}
+
+expr *ast_binary(arena *a, expr_kind k, expr *l, expr *r, src_loc loc) {
+    expr *e = ast_expr(a, k, loc);
+    if (!e) return NULL;
+    e->u.op.a = l;
+    e->u.op.b = r;
+    return e;
+}
+
+/* Capacity is implicit: it is the next power of two >= n (at least 4), so the array grows
+ * exactly when n reaches such a power. The old storage stays in the arena until it is freed. */
+void *ast_push(arena *a, void *array, int *n, size_t elem) {
+    int k = *n;
+    if (k == 0 || (k >= 4 && (k & (k - 1)) == 0)) {
+        size_t cap = k == 0 ? 4 : (size_t)k * 2;
+        void *p = arena_alloc(a, cap * elem);
+        if (!p) return array; /* out of memory: the caller writes into old storage; see below */
+        if (k) memcpy(p, array, (size_t)k * elem);
+        array = p;
+    }
+    *n = k + 1;
+    return array;
+}

@@ -1,0 +1,596 @@
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "textutil.h"
+
+typedef struct {
+    ruleset *rs;
+    diag_sink *d;
+    int errors;
+    const char **names; /* scratch for "did you mean" */
+    int n_names, cap_names;
+    uint8_t *def_state; /* 0 unchecked, 1 being checked, 2 done */
+} checker;
+
+#define ERR(C, LOC, ...) (diag_emit((C)->d, DIAG_ERROR, (LOC), NULL, 0, __VA_ARGS__), (C)->errors++)
+#define WARN(C, LOC, ...) diag_emit((C)->d, DIAG_WARNING, (LOC), NULL, 0, __VA_ARGS__)
+
+static const char *type_name(int t) {
+    switch (t) {
+    case TY_NUM: return "a number";
+    case TY_BOOL: return "a yes/no value";
+    case TY_DATE: return "a date";
+    case TY_CHOICE: return "a choice";
+    default: return "an unknown value";
+    }
+}
+
+/* Names are compared in NFC: a name typed on another keyboard is the same name. */
+static const char *nfc(checker *c, const char *s) {
+    if (!s) return s;
+    size_t n = strlen(s);
+    if (text_is_ascii(s, n)) return s;
+    char *t = text_nfc(s, n);
+    if (!t) return s;
+    const char *r = strcmp(t, s) == 0 ? s : arena_strdup(c->rs->arena, t);
+    free(t);
+    return r;
+}
+
+static void add_name(checker *c, const char *n) {
+    if (c->n_names == c->cap_names) {
+        int cap = c->cap_names ? c->cap_names * 2 : 64;
+        const char **p = realloc(c->names, (size_t)cap * sizeof *p);
+        if (!p) return;
+        c->names = p;
+        c->cap_names = cap;
+    }
+    c->names[c->n_names++] = n;
+}
+
+static int find_fact(const ruleset *rs, const char *name) {
+    for (int i = 0; i < rs->n_facts; i++)
+        if (strcmp(rs->facts[i].name, name) == 0) return i;
+    return -1;
+}
+
+static int find_def(const ruleset *rs, const char *name) {
+    for (int i = 0; i < rs->n_defs; i++)
+        if (strcmp(rs->defs[i].name, name) == 0) return i;
+    return -1;
+}
+
+static int find_option(const fact_decl *f, const char *name) {
+    for (int i = 0; i < f->n_options; i++)
+        if (strcmp(f->options[i].name, name) == 0) return i;
+    return -1;
+}
+
+/* A let visible at `n` (its own earlier lets, then its ancestors'). `limit` = how many of n's own
+ * lets are visible (the ones declared before the expression). */
+static let_binding *find_let(node *n, int limit, const char *name) {
+    for (; n; n = n->parent, limit = -1) {
+        int k = limit < 0 ? n->n_lets : limit;
+        for (int i = k - 1; i >= 0; i--)
+            if (strcmp(n->lets[i].name, name) == 0) return &n->lets[i];
+    }
+    return NULL;
+}
+
+static void unknown_name(checker *c, const expr *e, node *n, int limit) {
+    c->n_names = 0;
+    for (int i = 0; i < c->rs->n_facts; i++) add_name(c, c->rs->facts[i].name);
+    for (int i = 0; i < c->rs->n_defs; i++) add_name(c, c->rs->defs[i].name);
+    for (node *m = n; m; m = m->parent, limit = -1) {
+        int k = limit < 0 ? m->n_lets : limit;
+        for (int i = 0; i < k; i++) add_name(c, m->lets[i].name);
+    }
+    const char *s = text_suggest(e->u.ref.name, c->names, c->n_names);
+    if (s)
+        ERR(c, &e->loc, "unknown name '%s'; did you mean '%s'?", e->u.ref.name, s);
+    else
+        ERR(c, &e->loc, "unknown name '%s' (declare it with 'fact %s: ...')", e->u.ref.name,
+            e->u.ref.name);
+}
+
+typedef struct {
+    node *n;   /* the node whose rule is being checked (NULL in a def) */
+    int lets;  /* how many of n's lets are visible */
+} scope;
+
+static int check_expr(checker *c, expr *e, scope sc);
+static void check_def(checker *c, int i);
+
+/* `x = option` where x is a choice: resolve the bare name as one of x's options. */
+static bool resolve_option(checker *c, expr *choice_side, expr *name_side) {
+    if (choice_side->type != TY_CHOICE || name_side->kind != EX_NAME) return false;
+    const fact_decl *f = &c->rs->facts[choice_side->choice];
+    int o = find_option(f, name_side->u.ref.name);
+    if (o < 0) {
+        c->n_names = 0;
+        for (int i = 0; i < f->n_options; i++) add_name(c, f->options[i].name);
+        const char *s = text_suggest(name_side->u.ref.name, c->names, c->n_names);
+        if (s)
+            ERR(c, &name_side->loc, "'%s' is not an option of '%s'; did you mean '%s'?",
+                name_side->u.ref.name, f->name, s);
+        else
+            ERR(c, &name_side->loc, "'%s' is not an option of '%s'", name_side->u.ref.name, f->name);
+        name_side->type = TY_UNKNOWN;
+        return true;
+    }
+    name_side->kind = EX_OPTION;
+    name_side->u.ref.slot = o;
+    name_side->type = TY_CHOICE;
+    name_side->choice = choice_side->choice;
+    return true;
+}
+
+static int check_name(checker *c, expr *e, scope sc) {
+    e->u.ref.name = nfc(c, e->u.ref.name);
+    let_binding *b = sc.n ? find_let(sc.n, sc.lets, e->u.ref.name) : NULL;
+    if (b) {
+        e->kind = EX_LET;
+        e->u.ref.slot = b->slot;
+        e->type = b->value->type;
+        e->unit = b->value->unit;
+        e->choice = b->value->choice;
+        return e->type;
+    }
+    int i = find_def(c->rs, e->u.ref.name);
+    if (i >= 0) {
+        check_def(c, i);
+        def_decl *d = &c->rs->defs[i];
+        e->kind = EX_DEF;
+        e->u.ref.slot = d->slot;
+        e->type = d->value->type;
+        e->unit = d->value->unit;
+        e->choice = d->value->choice;
+        return e->type;
+    }
+    i = find_fact(c->rs, e->u.ref.name);
+    if (i >= 0) {
+        fact_decl *f = &c->rs->facts[i];
+        f->used = true;
+        e->kind = EX_FACT;
+        e->u.ref.slot = i;
+        e->type = (uint8_t)f->type;
+        e->unit = (uint8_t)f->unit;
+        e->choice = f->type == TY_CHOICE ? (int16_t)i : -1;
+        return e->type;
+    }
+    return -1; /* caller decides: maybe an option name */
+}
+
+static int expect(checker *c, expr *e, int want, int got, const char *what) {
+    if (got != TY_UNKNOWN && got != want) {
+        ERR(c, &e->loc, "%s must be %s, not %s", what, type_name(want), type_name(got));
+        return 0;
+    }
+    return 1;
+}
+
+static int check_expr(checker *c, expr *e, scope sc) {
+    int ta, tb, tc;
+    switch (e->kind) {
+    case EX_NUM: e->type = TY_NUM; break;
+    case EX_DATE: e->type = TY_DATE; break;
+    case EX_BOOL: e->type = TY_BOOL; break;
+    case EX_MAXREF:
+        if (!sc.n) ERR(c, &e->loc, "'max' (the maximum of a criterion) is only known inside a criterion");
+        e->type = TY_NUM;
+        break;
+    case EX_NAME:
+        if (check_name(c, e, sc) < 0) {
+            unknown_name(c, e, sc.n, sc.lets);
+            e->type = TY_UNKNOWN;
+        }
+        break;
+    case EX_FACT: case EX_DEF: case EX_LET: case EX_OPTION:
+        break; /* already resolved (a def is checked once) */
+    case EX_NEG:
+        expect(c, e, TY_NUM, check_expr(c, e->u.op.a, sc), "the operand of '-'");
+        e->type = TY_NUM;
+        e->unit = e->u.op.a->unit;
+        break;
+    case EX_NOT:
+        expect(c, e, TY_BOOL, check_expr(c, e->u.op.a, sc), "the operand of 'not'");
+        e->type = TY_BOOL;
+        break;
+    case EX_ADD: case EX_SUB:
+        ta = check_expr(c, e->u.op.a, sc);
+        tb = check_expr(c, e->u.op.b, sc);
+        e->type = TY_NUM;
+        if (ta == TY_UNKNOWN || tb == TY_UNKNOWN) { e->type = TY_UNKNOWN; break; }
+        if (ta == TY_DATE && tb == TY_DATE && e->kind == EX_SUB) break; /* days between */
+        if (ta == TY_DATE && tb == TY_NUM) { e->type = TY_DATE; break; }
+        if (ta == TY_NUM && tb == TY_NUM) {
+            e->unit = e->u.op.a->unit == e->u.op.b->unit ? e->u.op.a->unit : NU_PLAIN;
+            break;
+        }
+        ERR(c, &e->loc, "cannot %s %s and %s", e->kind == EX_ADD ? "add" : "subtract",
+            type_name(ta), type_name(tb));
+        e->type = TY_UNKNOWN;
+        break;
+    case EX_MUL: case EX_DIV:
+        ta = check_expr(c, e->u.op.a, sc);
+        tb = check_expr(c, e->u.op.b, sc);
+        expect(c, e->u.op.a, TY_NUM, ta, e->kind == EX_MUL ? "a factor" : "a dividend");
+        expect(c, e->u.op.b, TY_NUM, tb, e->kind == EX_MUL ? "a factor" : "a divisor");
+        e->type = TY_NUM;
+        break;
+    case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE: {
+        expr *a = e->u.op.a, *b = e->u.op.b;
+        ta = a->kind == EX_NAME ? check_name(c, a, sc) : check_expr(c, a, sc);
+        tb = b->kind == EX_NAME ? check_name(c, b, sc) : check_expr(c, b, sc);
+        e->type = TY_BOOL;
+        /* A name that is not a fact, def or let may be an option of the other side's choice. */
+        if (ta < 0 && !(tb == TY_CHOICE && resolve_option(c, b, a))) {
+            unknown_name(c, a, sc.n, sc.lets);
+            ta = TY_UNKNOWN;
+        } else if (ta < 0) {
+            ta = a->type;
+        }
+        if (tb < 0 && !(ta == TY_CHOICE && resolve_option(c, a, b))) {
+            unknown_name(c, b, sc.n, sc.lets);
+            tb = TY_UNKNOWN;
+        } else if (tb < 0) {
+            tb = b->type;
+        }
+        if (ta == TY_UNKNOWN || tb == TY_UNKNOWN) break;
+        bool eq = e->kind == EX_EQ || e->kind == EX_NE;
+        if (ta != tb || (!eq && (ta == TY_BOOL || ta == TY_CHOICE))) {
+            ERR(c, &e->loc, "cannot compare %s with %s", type_name(ta), type_name(tb));
+        } else if (ta == TY_CHOICE && a->choice != b->choice) {
+            ERR(c, &e->loc, "'%s' and '%s' are different choices", c->rs->facts[a->choice].name,
+                c->rs->facts[b->choice].name);
+        }
+        break;
+    }
+    case EX_AND: case EX_OR:
+        expect(c, e->u.op.a, TY_BOOL, check_expr(c, e->u.op.a, sc),
+               e->kind == EX_AND ? "an operand of 'and'" : "an operand of 'or'");
+        expect(c, e->u.op.b, TY_BOOL, check_expr(c, e->u.op.b, sc),
+               e->kind == EX_AND ? "an operand of 'and'" : "an operand of 'or'");
+        e->type = TY_BOOL;
+        break;
+    case EX_IF:
+        expect(c, e->u.op.a, TY_BOOL, check_expr(c, e->u.op.a, sc), "the condition of 'if'");
+        tb = check_expr(c, e->u.op.b, sc);
+        tc = check_expr(c, e->u.op.c, sc);
+        e->type = (uint8_t)tb;
+        if (tb != TY_UNKNOWN && tc != TY_UNKNOWN && tb != tc) {
+            ERR(c, &e->loc, "the branches of 'if' give %s and %s", type_name(tb), type_name(tc));
+            e->type = TY_UNKNOWN;
+        } else if (tb == TY_CHOICE) {
+            e->choice = e->u.op.b->choice;
+        }
+        break;
+    case EX_MIN: case EX_MAX:
+        for (int i = 0; i < e->u.call.n; i++)
+            expect(c, e->u.call.args[i], TY_NUM, check_expr(c, e->u.call.args[i], sc),
+                   "an argument of min/max");
+        e->type = TY_NUM;
+        break;
+    }
+    return e->type;
+}
+
+static void check_def(checker *c, int i) {
+    def_decl *d = &c->rs->defs[i];
+    if (c->def_state[i] == 2) return;
+    if (c->def_state[i] == 1) {
+        ERR(c, &d->loc, "'%s' is defined in terms of itself", d->name);
+        d->value->type = TY_UNKNOWN;
+        return;
+    }
+    c->def_state[i] = 1;
+    scope sc = {NULL, 0};
+    check_expr(c, d->value, sc);
+    c->def_state[i] = 2;
+}
+
+/* Constant value of an expression, with `max` as the node's maximum; false if not constant. */
+static bool fold(const expr *e, const node *n, dec_t *out) {
+    dec_t a, b;
+    switch (e->kind) {
+    case EX_NUM: *out = e->u.num; return true;
+    case EX_MAXREF: if (!n) return false; *out = n->max; return true;
+    case EX_NEG: return fold(e->u.op.a, n, &a) && dec_neg(a, out) == DEC_OK;
+    case EX_ADD: return fold(e->u.op.a, n, &a) && fold(e->u.op.b, n, &b) && dec_add(a, b, out) == DEC_OK;
+    case EX_SUB: return fold(e->u.op.a, n, &a) && fold(e->u.op.b, n, &b) && dec_sub(a, b, out) == DEC_OK;
+    case EX_MUL: return fold(e->u.op.a, n, &a) && fold(e->u.op.b, n, &b) && dec_mul(a, b, out) == DEC_OK;
+    case EX_DIV: return fold(e->u.op.a, n, &a) && fold(e->u.op.b, n, &b) && dec_div(a, b, out) == DEC_OK;
+    default: return false;
+    }
+}
+
+static void fmt(dec_t v, char *buf) { dec_format(v, -1, buf, DEC_FMT_MAX); }
+
+static void check_pattern(checker *c, pattern *p, const expr *subject) {
+    int st = subject->type;
+    if (p->kind == PAT_ELSE || st == TY_UNKNOWN) return;
+    if (p->kind == PAT_OPTION) {
+        p->name = nfc(c, p->name);
+        if (st != TY_CHOICE) {
+            ERR(c, &p->loc, "'%s' is a name, but the subject is %s", p->name, type_name(st));
+            return;
+        }
+        const fact_decl *f = &c->rs->facts[subject->choice];
+        p->option = find_option(f, p->name);
+        if (p->option < 0) {
+            c->n_names = 0;
+            for (int i = 0; i < f->n_options; i++) add_name(c, f->options[i].name);
+            const char *s = text_suggest(p->name, c->names, c->n_names);
+            if (s) ERR(c, &p->loc, "'%s' is not an option of '%s'; did you mean '%s'?", p->name, f->name, s);
+            else ERR(c, &p->loc, "'%s' is not an option of '%s'", p->name, f->name);
+        }
+        return;
+    }
+    if (p->kind == PAT_BOOL) {
+        if (st != TY_BOOL) ERR(c, &p->loc, "true/false, but the subject is %s", type_name(st));
+        return;
+    }
+    /* PAT_EQ and PAT_RANGE: numbers or dates, like the subject */
+    expr *bounds[2] = {p->kind == PAT_EQ || p->has_lo ? p->lo_e : NULL, p->has_hi ? p->hi_e : NULL};
+    for (int i = 0; i < 2; i++) {
+        if (!bounds[i]) continue;
+        int bt = bounds[i]->kind == EX_DATE ? TY_DATE : TY_NUM;
+        if (st != TY_NUM && st != TY_DATE) {
+            ERR(c, &p->loc, "a %s band, but the subject is %s", bt == TY_DATE ? "date" : "number",
+                type_name(st));
+            return;
+        }
+        if (bt != st) {
+            ERR(c, &bounds[i]->loc, "%s in a band over %s", type_name(bt), type_name(st));
+            return;
+        }
+        if (i == 0) p->lo = bounds[i]->u.num;
+        else p->hi = bounds[i]->u.num;
+    }
+    if (p->kind == PAT_RANGE && p->has_lo && p->has_hi) {
+        int k = dec_cmp(p->lo, p->hi);
+        if (k > 0 || (k == 0 && !(p->lo_incl && p->hi_incl)))
+            ERR(c, &p->loc, "this range is empty (its lower end is not below its upper end)");
+    }
+}
+
+static void check_rule(checker *c, node *n) {
+    rule *r = &n->rule;
+    scope sc = {n, n->n_lets};
+    char b1[DEC_FMT_MAX], b2[DEC_FMT_MAX];
+    dec_t v, best = dec_from_int(0);
+    bool all_const = true, any = false;
+    const dec_t limit = n->kind == NODE_BONUS ? n->range_hi : n->max;
+    switch (r->kind) {
+    case RULE_NONE:
+        if (n->n_children == 0)
+            ERR(c, &n->loc, "criterion %s has no rule: add 'score ...' (or children)", n->code);
+        return;
+    case RULE_EXPR:
+        expect(c, r->e, TY_NUM, check_expr(c, r->e, sc), "a score");
+        return;
+    case RULE_BANDS: {
+        check_expr(c, r->e, sc);
+        if (r->e->type == TY_BOOL || r->e->type == TY_CHOICE || r->e->type == TY_NUM ||
+            r->e->type == TY_DATE || r->e->type == TY_UNKNOWN) {
+        }
+        bool seen_else = false;
+        for (int i = 0; i < r->n_arms; i++) {
+            arm *a = &r->arms[i];
+            if (seen_else) WARN(c, &a->loc, "this arm comes after 'else' and never matches");
+            for (int j = 0; j < a->n_pats; j++) {
+                check_pattern(c, &a->pats[j], r->e);
+                if (a->pats[j].kind == PAT_ELSE) seen_else = true;
+            }
+            expect(c, a->result, TY_NUM, check_expr(c, a->result, sc), "a band's result");
+            if (fold(a->result, n, &v)) {
+                if (dec_cmp(v, limit) > 0 && n->kind != NODE_BONUS) {
+                    fmt(v, b1); fmt(n->max, b2);
+                    WARN(c, &a->result->loc, "this band gives %s, more than the maximum %s of %s", b1, b2, n->code);
+                }
+                if (!any || dec_cmp(v, best) > 0) best = v;
+                any = true;
+            } else {
+                all_const = false;
+            }
+        }
+        break;
+    }
+    case RULE_SUM:
+        for (int i = 0; i < r->n_arms; i++) {
+            arm *a = &r->arms[i];
+            expect(c, a->cond, TY_BOOL, check_expr(c, a->cond, sc), "a part's condition");
+            expect(c, a->result, TY_NUM, check_expr(c, a->result, sc), "a part's points");
+            if (fold(a->result, n, &v)) {
+                if (v.num > 0 && dec_add(best, v, &best) != DEC_OK) all_const = false;
+                any = true;
+            } else {
+                all_const = false;
+            }
+        }
+        if (any && all_const && dec_cmp(best, limit) > 0 && n->kind != NODE_BONUS) {
+            fmt(best, b1); fmt(n->max, b2);
+            WARN(c, &r->loc, "the parts of %s add up to %s, more than its maximum %s", n->code, b1, b2);
+        }
+        break;
+    }
+    if (any && all_const && n->kind != NODE_BONUS && dec_cmp(best, n->max) < 0) {
+        fmt(best, b1); fmt(n->max, b2);
+        WARN(c, &r->loc, "no %s of %s reaches its maximum %s (the best gives %s)",
+             r->kind == RULE_SUM ? "combination of parts" : "band", n->code, b2, b1);
+    }
+}
+
+static void number_nodes(checker *c, node *n, node *parent, int depth, node ***out, int *count) {
+    n->parent = parent;
+    n->depth = depth;
+    *out = AST_PUSH(c->rs->arena, *out, *count);
+    (*out)[*count - 1] = n;
+    n->id = *count - 1;
+    for (int i = 0; i < n->n_children; i++) number_nodes(c, n->children[i], n, depth + 1, out, count);
+    n->last_desc = *count - 1;
+}
+
+static void check_node(checker *c, node *n, int *slot) {
+    char b1[DEC_FMT_MAX], b2[DEC_FMT_MAX];
+    if (n->kind == NODE_BONUS) {
+        if (dec_cmp(n->range_lo, n->range_hi) > 0) ERR(c, &n->max_loc, "the range of bonus %s is empty", n->code);
+        if (n->parent && n->parent->kind == NODE_BONUS)
+            ERR(c, &n->loc, "a bonus cannot be inside another bonus");
+    } else if (n->max.num < 0) {
+        ERR(c, &n->max_loc, "a maximum cannot be negative");
+    }
+    /* Lets in order: each sees the ones before it. */
+    for (int i = 0; i < n->n_lets; i++) {
+        let_binding *b = &n->lets[i];
+        b->name = nfc(c, b->name);
+        for (int j = 0; j < i; j++)
+            if (strcmp(n->lets[j].name, b->name) == 0)
+                ERR(c, &b->loc, "'%s' is already defined in %s (line %d)", b->name, n->code, n->lets[j].loc.line);
+        b->slot = (*slot)++;
+        scope sc = {n, i};
+        check_expr(c, b->value, sc);
+    }
+    scope sc = {n, n->n_lets};
+    for (int i = 0; i < n->n_na; i++) {
+        na_clause *a = &n->na[i];
+        expect(c, a->cond, TY_BOOL, check_expr(c, a->cond, sc), "the condition of 'not applicable'");
+        if (a->value) expect(c, a->value, TY_NUM, check_expr(c, a->value, sc), "a fixed score");
+    }
+    check_rule(c, n);
+    dec_t sum = dec_from_int(0);
+    bool ok = true;
+    int counted = 0;
+    for (int i = 0; i < n->n_children; i++) {
+        node *ch = n->children[i];
+        check_node(c, ch, slot);
+        /* Codes nest: 1.2 holds 1.2.1, not 1.3.1. */
+        size_t pl = strlen(n->code);
+        if (strncmp(ch->code, n->code, pl) != 0 || ch->code[pl] != '.')
+            WARN(c, &ch->loc, "code %s is inside %s but does not start with '%s.'", ch->code, n->code, n->code);
+        if (ch->kind == NODE_BONUS) continue;
+        counted++;
+        if (dec_add(sum, ch->max, &sum) != DEC_OK) ok = false;
+    }
+    if (ok && counted && n->kind != NODE_BONUS && dec_cmp(sum, n->max) != 0) {
+        fmt(sum, b1); fmt(n->max, b2);
+        WARN(c, &n->max_loc, "the maxima of the children of %s add up to %s, not %s", n->code, b1, b2);
+    }
+}
+
+static void check_facts(checker *c) {
+    ruleset *rs = c->rs;
+    for (int i = 0; i < rs->n_facts; i++) {
+        fact_decl *f = &rs->facts[i];
+        f->name = nfc(c, f->name);
+        for (int j = 0; j < i; j++)
+            if (strcmp(rs->facts[j].name, f->name) == 0)
+                ERR(c, &f->loc, "fact '%s' is declared twice (first at %s:%d)", f->name,
+                    rs->facts[j].loc.file, rs->facts[j].loc.line);
+        switch (f->ftype) {
+        case FACT_NUMBER: f->type = TY_NUM; f->unit = NU_PLAIN; break;
+        case FACT_PERCENT: f->type = TY_NUM; f->unit = NU_PERCENT; break;
+        case FACT_COUNT: f->type = TY_NUM; f->unit = NU_COUNT; break;
+        case FACT_BOOL: f->type = TY_BOOL; break;
+        case FACT_DATE: f->type = TY_DATE; break;
+        case FACT_CHOICE: f->type = TY_CHOICE; break;
+        }
+        for (int k = 0; k < f->n_options; k++) {
+            option_decl *o = &f->options[k];
+            o->name = nfc(c, o->name);
+            o->label = nfc(c, o->label);
+            for (int j = 0; j < k; j++)
+                if (strcmp(f->options[j].name, o->name) == 0)
+                    ERR(c, &o->loc, "option '%s' appears twice in '%s'", o->name, f->name);
+        }
+        if (f->has_lo) {
+            bool dates = f->type == TY_DATE;
+            if ((f->lo_e->kind == EX_DATE) != dates || (f->hi_e->kind == EX_DATE) != dates ||
+                (f->type != TY_NUM && !dates)) {
+                ERR(c, &f->lo_e->loc, "bounds of '%s' must be %s", f->name,
+                    dates ? "dates" : f->type == TY_NUM ? "numbers" : "absent for this type");
+            } else {
+                f->lo = f->lo_e->u.num;
+                f->hi = f->hi_e->u.num;
+                if (dec_cmp(f->lo, f->hi) > 0) ERR(c, &f->lo_e->loc, "the bounds of '%s' are reversed", f->name);
+            }
+        }
+        if (find_def(rs, f->name) >= 0)
+            ERR(c, &f->loc, "'%s' is both a fact and a def", f->name);
+    }
+    for (int i = 0; i < rs->n_defs; i++) {
+        def_decl *d = &rs->defs[i];
+        d->name = nfc(c, d->name);
+        d->slot = i;
+        for (int j = 0; j < i; j++)
+            if (strcmp(rs->defs[j].name, d->name) == 0)
+                ERR(c, &d->loc, "'%s' is defined twice (first at line %d)", d->name, rs->defs[j].loc.line);
+    }
+}
+
+static void build_specs(ruleset *rs) {
+    rs->specs = arena_alloc(rs->arena, sizeof(fact_spec) * (size_t)(rs->n_facts ? rs->n_facts : 1));
+    for (int i = 0; i < rs->n_facts; i++) {
+        fact_decl *f = &rs->facts[i];
+        fact_spec *s = &rs->specs[i];
+        s->name = f->name;
+        s->type = f->ftype;
+        s->has_lo = s->has_hi = f->has_lo;
+        s->lo = f->lo;
+        s->hi = f->hi;
+        if (f->n_options) {
+            fact_option *o = arena_alloc(rs->arena, sizeof *o * (size_t)f->n_options);
+            for (int k = 0; k < f->n_options; k++) {
+                o[k].name = f->options[k].name;
+                o[k].label = f->options[k].label;
+            }
+            s->options = o;
+            s->n_options = f->n_options;
+        }
+    }
+}
+
+int check_ruleset(ruleset *rs, diag_sink *d) {
+    checker c;
+    memset(&c, 0, sizeof c);
+    c.rs = rs;
+    c.d = d;
+    char b1[DEC_FMT_MAX], b2[DEC_FMT_MAX];
+    src_loc top = {rs->file, 0, 0, 0};
+    if (!rs->present) WARN(&c, &top, "no 'ruleset' block: the rule set has no title, year or rounding");
+    check_facts(&c);
+    c.def_state = calloc((size_t)rs->n_defs + 1, 1);
+    if (!c.def_state) return 1;
+    for (int i = 0; i < rs->n_defs; i++) check_def(&c, i);
+    if (rs->n_top == 0) ERR(&c, &top, "no criteria: a rule set needs at least one 'area' or 'criterion'");
+
+    rs->n_nodes = 0;
+    for (int i = 0; i < rs->n_top; i++) number_nodes(&c, rs->top[i], NULL, 0, &rs->nodes, &rs->n_nodes);
+    for (int i = 0; i < rs->n_nodes; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(rs->nodes[i]->code, rs->nodes[j]->code) == 0) {
+                WARN(&c, &rs->nodes[i]->loc, "code %s is used twice (first at line %d)",
+                     rs->nodes[i]->code, rs->nodes[j]->loc.line);
+                break;
+            }
+    int slot = rs->n_defs;
+    dec_t sum = dec_from_int(0);
+    bool ok = true;
+    for (int i = 0; i < rs->n_top; i++) {
+        check_node(&c, rs->top[i], &slot);
+        if (rs->top[i]->kind != NODE_BONUS && dec_add(sum, rs->top[i]->max, &sum) != DEC_OK) ok = false;
+    }
+    rs->n_slots = slot;
+    if (rs->has_max && ok && dec_cmp(sum, rs->max) != 0) {
+        fmt(sum, b1); fmt(rs->max, b2);
+        WARN(&c, &rs->max_loc, "the maxima of the areas add up to %s, not %s", b1, b2);
+    }
+    for (int i = 0; i < rs->n_facts; i++)
+        if (!rs->facts[i].used) WARN(&c, &rs->facts[i].loc, "fact '%s' is declared but never used", rs->facts[i].name);
+    build_specs(rs);
+    free(c.def_state);
+    free(c.names);
+    return c.errors;
+}

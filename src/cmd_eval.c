@@ -1,0 +1,229 @@
+/* chiso eval RULES FACTS...: score every unit of every fact sheet, streaming. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "eval.h"
+#include "facts.h"
+#include "load.h"
+#include "report.h"
+
+void cmd_eval_help(void) {
+    fputs("Usage: chiso eval [OPTIONS] RULES FACTS...\n"
+          "\n"
+          "Scores every unit found in the FACTS files (CSV; - reads standard input) with the rule\n"
+          "file RULES, and writes per unit every node's score, maximum, status and what decided it,\n"
+          "then the total and the index; with several units, a ranking (ties share a rank).\n"
+          "\n"
+          "FACTS layouts (detected from the first row):\n"
+          "  a sheet per unit   rows fact,value[,note]; a row 'unit,<name>' names the unit, else\n"
+          "                     the file name does\n"
+          "  a batch table      header unit,<fact>,<fact>,...; one row per unit (streamed)\n"
+          "Values: 0,5 or 0.5; 85%; có/không, x, yes/no, true/false, 1/0; dd/mm/yyyy or yyyy-mm-dd;\n"
+          "an option's name or label. An empty cell is a missing fact.\n"
+          "\n"
+          "Options:\n"
+          "  -f, --format FMT   text (default: a readable tree), csv (one row per unit and node),\n"
+          "                     json\n"
+          "  -o, --output FILE  write there (written to a temporary name, then renamed)\n"
+          "  --detail LEVEL     nodes (default) or total (one line per unit)\n"
+          "  --no-rank          no ranking (keeps memory flat for very large batches)\n"
+          "  --width N          text: the width of a line (default 100)\n"
+          "  -q, --quiet        do not list units that could not be fully scored\n"
+          "  -h, --help         this help\n"
+          "\n"
+          "Statuses: scored, excluded (not applicable: out of score and maximum), full (not\n"
+          "applicable: full marks), fixed (not applicable: a fixed score), missing (a fact it needs\n"
+          "is missing or bad), error (division by zero, no band matches, overflow), clamped (the\n"
+          "rule gave more than the maximum or less than 0).\n"
+          "\n"
+          "Exit codes: 0 every unit fully scored; 1 some unit not fully scored or a bad value in the\n"
+          "facts (the other units' results are written all the same); 2 could not run.\n",
+          stdout);
+}
+
+typedef struct {
+    const ruleset *rs;
+    eval_state *ev;
+    report *rep;
+    node_result *res;
+    bool quiet;
+    long units, incomplete;
+    int write_error;
+} run;
+
+static int on_unit(void *ud, const char *unit, const fact_value *values) {
+    run *r = ud;
+    unit_total tot;
+    eval_unit(r->ev, values, r->res, &tot);
+    r->units++;
+    if (tot.status != ST_SCORED) {
+        r->incomplete++;
+        if (!r->quiet && tot.bad_node >= 0) {
+            const node *n = r->rs->nodes[tot.bad_node];
+            const node_result *nr = &r->res[tot.bad_node];
+            if (nr->status == ST_MISSING && nr->fact >= 0)
+                fprintf(stderr, "chiso: unit '%s': %s cannot be scored: fact '%s' is missing\n", unit,
+                        n->code, r->rs->facts[nr->fact].name);
+            else
+                fprintf(stderr, "chiso: unit '%s': %s cannot be scored: %s (%s:%d:%d)\n", unit, n->code,
+                        eval_error_text((eval_error)nr->error), nr->at ? nr->at->loc.file : r->rs->file,
+                        nr->at ? nr->at->loc.line : n->loc.line, nr->at ? nr->at->loc.col : n->loc.col);
+        }
+    }
+    if (report_unit(r->rep, unit, r->res, &tot) != 0) {
+        r->write_error = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_eval(int argc, char **argv) {
+    report_opts ro = {REPORT_TEXT, DETAIL_NODES, true, 0};
+    const char *out_path = NULL, *rules = NULL;
+    const char **facts = calloc((size_t)argc, sizeof *facts);
+    int n_facts = 0;
+    bool quiet = false;
+    if (!facts) return EXIT_FAILED;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            cmd_eval_help();
+            free(facts);
+            return EXIT_OK;
+        } else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) {
+            if (!val) goto missing_value;
+            if (strcmp(val, "text") == 0) ro.format = REPORT_TEXT;
+            else if (strcmp(val, "csv") == 0) ro.format = REPORT_CSV;
+            else if (strcmp(val, "json") == 0) ro.format = REPORT_JSON;
+            else {
+                fprintf(stderr, "chiso eval: unknown format '%s' (text, csv or json)\n", val);
+                goto usage;
+            }
+            i++;
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (!val) goto missing_value;
+            out_path = val;
+            i++;
+        } else if (strcmp(a, "--detail") == 0) {
+            if (!val) goto missing_value;
+            if (strcmp(val, "nodes") == 0) ro.detail = DETAIL_NODES;
+            else if (strcmp(val, "total") == 0) ro.detail = DETAIL_TOTAL;
+            else {
+                fprintf(stderr, "chiso eval: unknown detail '%s' (nodes or total)\n", val);
+                goto usage;
+            }
+            i++;
+        } else if (strcmp(a, "--width") == 0) {
+            if (!val) goto missing_value;
+            char *end;
+            long w = strtol(val, &end, 10);
+            if (*end || w < 40 || w > 1000) {
+                fprintf(stderr, "chiso eval: --width takes a number from 40 to 1000\n");
+                goto usage;
+            }
+            ro.width = (int)w;
+            i++;
+        } else if (strcmp(a, "--no-rank") == 0) {
+            ro.rank = false;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = true;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "chiso eval: unknown option '%s'\n", a);
+            goto usage;
+        } else if (!rules) {
+            rules = a;
+        } else {
+            facts[n_facts++] = a;
+        }
+        continue;
+    missing_value:
+        fprintf(stderr, "chiso eval: option '%s' needs a value\n", a);
+        goto usage;
+    }
+    if (!rules || n_facts == 0) {
+        fprintf(stderr, "chiso eval: %s\n", !rules ? "missing RULES and FACTS" : "missing FACTS");
+        goto usage;
+    }
+
+    int rc = EXIT_FAILED;
+    diag_sink *d = diag_sink_new(stderr);
+    ruleset *rs = d ? load_rules(rules, d) : NULL;
+    FILE *out = stdout;
+    char *tmp = NULL;
+    run r;
+    memset(&r, 0, sizeof r);
+    if (!rs) goto done;
+    if (out_path) {
+        /* Write beside the target and rename at the end: an interrupted run never leaves half a
+         * file under the real name. */
+        size_t n = strlen(out_path) + 16;
+        tmp = malloc(n);
+        if (!tmp) goto done;
+        snprintf(tmp, n, "%s.tmp%ld", out_path, (long)getpid());
+        out = fopen(tmp, "w");
+        if (!out) {
+            perror(out_path);
+            goto done;
+        }
+    }
+    r.rs = rs;
+    r.quiet = quiet;
+    r.ev = eval_new(rs);
+    r.res = calloc((size_t)rs->n_nodes, sizeof *r.res);
+    r.rep = report_new(out, rs, &ro);
+    if (!r.ev || !r.res || !r.rep) {
+        fprintf(stderr, "chiso eval: out of memory\n");
+        goto done;
+    }
+    int errors_before = diag_errors(d);
+    facts_opts fo = {rs->specs, rs->n_facts, on_unit, &r, d};
+    bool unreadable = false;
+    for (int i = 0; i < n_facts && !r.write_error; i++)
+        if (facts_read_file(facts[i], &fo) < 0) unreadable = true;
+    if (report_finish(r.rep) != 0) r.write_error = 1;
+    if (out != stdout) {
+        if (fclose(out) != 0) r.write_error = 1;
+        out = NULL;
+        if (!r.write_error && rename(tmp, out_path) != 0) {
+            perror(out_path);
+            r.write_error = 1;
+        }
+        if (r.write_error) remove(tmp);
+    } else if (fflush(stdout) != 0) {
+        r.write_error = 1;
+    }
+    if (r.write_error) {
+        fprintf(stderr, "chiso eval: could not write the results\n");
+        goto done;
+    }
+    if (!quiet || r.incomplete)
+        fprintf(stderr, "chiso: %ld unit%s scored, %ld not fully scored\n", r.units - r.incomplete,
+                r.units - r.incomplete == 1 ? "" : "s", r.incomplete);
+    rc = unreadable ? EXIT_FAILED
+       : (r.incomplete || diag_errors(d) > errors_before) ? EXIT_PROBLEMS : EXIT_OK;
+
+done:
+    if (out && out != stdout) {
+        fclose(out);
+        remove(tmp);
+    }
+    free(tmp);
+    report_free(r.rep);
+    free(r.res);
+    eval_free(r.ev);
+    ruleset_free(rs);
+    diag_sink_free(d);
+    free(facts);
+    return rc;
+
+usage:
+    fprintf(stderr, "see 'chiso eval --help'\n");
+    free(facts);
+    return EXIT_FAILED;
+}

@@ -1,0 +1,59 @@
+/* Exact decimal arithmetic for scores: int64 rationals, always normalised
+ * (den > 0, gcd(num, den) == 1), with overflow reported, never wrapped.
+ * No binary floating point anywhere. */
+#ifndef CHISO_DECIMAL_H
+#define CHISO_DECIMAL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    int64_t num;
+    int64_t den; /* > 0 */
+} dec_t;
+
+typedef enum {
+    DEC_OK = 0,
+    DEC_OVERFLOW, /* result does not fit in int64 num/den */
+    DEC_DIVZERO,
+    DEC_SYNTAX    /* dec_parse: not a number */
+} dec_status;
+
+typedef enum { DEC_HALF_UP = 0, /* halves away from zero */ DEC_HALF_EVEN } dec_rounding;
+
+/* dec_parse flags */
+enum {
+    DEC_PARSE_COMMA = 1,   /* accept ',' as the decimal separator (Vietnamese "0,5") */
+    DEC_PARSE_PERCENT = 2, /* accept a trailing '%' (after optional spaces): value / 100 */
+};
+
+static inline dec_t dec_from_int(int64_t n) { dec_t d = {n, 1}; return d; }
+static inline bool dec_is_zero(dec_t a) { return a.num == 0; }
+static inline bool dec_is_integer(dec_t a) { return a.den == 1; }
+
+dec_status dec_make(int64_t num, int64_t den, dec_t *out); /* normalises; den == 0 -> DEC_DIVZERO */
+dec_status dec_add(dec_t a, dec_t b, dec_t *out);
+dec_status dec_sub(dec_t a, dec_t b, dec_t *out);
+dec_status dec_mul(dec_t a, dec_t b, dec_t *out);
+dec_status dec_div(dec_t a, dec_t b, dec_t *out);
+dec_status dec_neg(dec_t a, dec_t *out);
+int dec_cmp(dec_t a, dec_t b); /* -1, 0, 1; exact, no overflow possible */
+
+/* Round to `places` decimals (0..18). */
+dec_status dec_round(dec_t a, int places, dec_rounding mode, dec_t *out);
+
+/* Parse "12", "-0.5", "0,5" (with DEC_PARSE_COMMA), "85%" (with DEC_PARSE_PERCENT), surrounding
+ * ASCII spaces allowed; no exponent, no thousands separators. len is the byte length. */
+dec_status dec_parse(const char *s, size_t len, int flags, dec_t *out);
+
+/* Write the exact value: "13.5", "-2", "0.256"; with min_places >= 0, pad the fraction to at least
+ * that many digits ("13.50"). A value with no finite decimal expansion is written "2/3".
+ * Returns the length written (as snprintf: the length needed, buf always NUL-terminated if cap > 0). */
+size_t dec_format(dec_t a, int min_places, char *buf, size_t cap);
+
+/* true when a has a finite decimal expansion (den has only factors 2 and 5) */
+bool dec_is_terminating(dec_t a);
+
+#define DEC_FMT_MAX 48 /* enough for any dec_format result */
+
+#endif

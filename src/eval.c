@@ -1,0 +1,437 @@
+#include "eval.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A value during evaluation: N/A and missing are states, not special numbers. */
+enum { V_OK = 0, V_MISSING, V_ERROR };
+
+typedef struct {
+    uint8_t st;
+    uint8_t err;   /* eval_error, V_ERROR */
+    int32_t fact;  /* V_MISSING: which fact */
+    const expr *at;
+    dec_t v;
+} value;
+
+struct eval_state {
+    const ruleset *rs;
+    const fact_value *facts;
+    node_result *res;
+    value *memo;
+    uint8_t *memo_done;
+    const expr **slot_expr;
+    const node **slot_node;
+};
+
+eval_state *eval_new(const ruleset *rs) {
+    eval_state *st = calloc(1, sizeof *st);
+    if (!st) return NULL;
+    size_t n = (size_t)rs->n_slots + 1;
+    st->rs = rs;
+    st->memo = calloc(n, sizeof *st->memo);
+    st->memo_done = calloc(n, 1);
+    st->slot_expr = calloc(n, sizeof *st->slot_expr);
+    st->slot_node = calloc(n, sizeof *st->slot_node);
+    if (!st->memo || !st->memo_done || !st->slot_expr || !st->slot_node) {
+        eval_free(st);
+        return NULL;
+    }
+    for (int i = 0; i < rs->n_defs; i++) st->slot_expr[rs->defs[i].slot] = rs->defs[i].value;
+    for (int i = 0; i < rs->n_nodes; i++) {
+        const node *nd = rs->nodes[i];
+        for (int k = 0; k < nd->n_lets; k++) {
+            st->slot_expr[nd->lets[k].slot] = nd->lets[k].value;
+            st->slot_node[nd->lets[k].slot] = nd;
+        }
+    }
+    return st;
+}
+
+void eval_free(eval_state *st) {
+    if (!st) return;
+    free(st->memo);
+    free(st->memo_done);
+    free(st->slot_expr);
+    free(st->slot_node);
+    free(st);
+}
+
+static value ok(dec_t v) { value r = {V_OK, 0, -1, NULL, v}; return r; }
+static value err(eval_error e, const expr *at) { value r = {V_ERROR, (uint8_t)e, -1, at, {0, 1}}; return r; }
+static value arith(dec_status s, dec_t v, const expr *at) {
+    if (s == DEC_OK) return ok(v);
+    return err(s == DEC_DIVZERO ? EV_DIVZERO : EV_OVERFLOW, at);
+}
+
+static value eval_expr(eval_state *st, const expr *e, const node *n);
+
+static value eval_slot(eval_state *st, int slot) {
+    if (!st->memo_done[slot]) {
+        st->memo[slot] = eval_expr(st, st->slot_expr[slot], st->slot_node[slot]);
+        st->memo_done[slot] = 1;
+    }
+    return st->memo[slot];
+}
+
+static bool truth(value v) { return v.v.num != 0; }
+
+static value eval_expr(eval_state *st, const expr *e, const node *n) {
+    value a, b;
+    dec_t r;
+    int k;
+    switch (e->kind) {
+    case EX_NUM: case EX_DATE: case EX_BOOL:
+        return ok(e->u.num);
+    case EX_OPTION:
+        return ok(dec_from_int(e->u.ref.slot));
+    case EX_MAXREF:
+        return ok(n ? n->max : dec_from_int(0));
+    case EX_FACT: {
+        const fact_value *fv = &st->facts[e->u.ref.slot];
+        if (fv->state == FV_OK) return ok(fv->num);
+        value m = {V_MISSING, 0, e->u.ref.slot, e, {0, 1}};
+        return m;
+    }
+    case EX_DEF: case EX_LET:
+        return eval_slot(st, e->u.ref.slot);
+    case EX_NAME:
+        return err(EV_OVERFLOW, e); /* unreachable after a successful check */
+    case EX_NEG:
+        a = eval_expr(st, e->u.op.a, n);
+        if (a.st) return a;
+        return arith(dec_neg(a.v, &r), r, e);
+    case EX_NOT:
+        a = eval_expr(st, e->u.op.a, n);
+        if (a.st) return a;
+        return ok(dec_from_int(!truth(a)));
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV: {
+        a = eval_expr(st, e->u.op.a, n);
+        if (a.st) return a;
+        b = eval_expr(st, e->u.op.b, n);
+        if (b.st) return b;
+        dec_status s = e->kind == EX_ADD ? dec_add(a.v, b.v, &r)
+                     : e->kind == EX_SUB ? dec_sub(a.v, b.v, &r)
+                     : e->kind == EX_MUL ? dec_mul(a.v, b.v, &r)
+                                         : dec_div(a.v, b.v, &r);
+        return arith(s, r, e);
+    }
+    case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE:
+        a = eval_expr(st, e->u.op.a, n);
+        if (a.st) return a;
+        b = eval_expr(st, e->u.op.b, n);
+        if (b.st) return b;
+        k = dec_cmp(a.v, b.v);
+        switch (e->kind) {
+        case EX_EQ: k = k == 0; break;
+        case EX_NE: k = k != 0; break;
+        case EX_LT: k = k < 0; break;
+        case EX_LE: k = k <= 0; break;
+        case EX_GT: k = k > 0; break;
+        default: k = k >= 0; break;
+        }
+        return ok(dec_from_int(k));
+    case EX_AND: case EX_OR: {
+        /* Three-valued: false and (missing) is false; true or (missing) is true. */
+        bool decisive = e->kind == EX_OR;
+        a = eval_expr(st, e->u.op.a, n);
+        if (a.st == V_OK && truth(a) == decisive) return a;
+        b = eval_expr(st, e->u.op.b, n);
+        if (b.st == V_OK && truth(b) == decisive) return b;
+        if (a.st) return a;
+        return b;
+    }
+    case EX_IF:
+        a = eval_expr(st, e->u.op.a, n);
+        if (a.st) return a;
+        return eval_expr(st, truth(a) ? e->u.op.b : e->u.op.c, n);
+    case EX_MIN: case EX_MAX: {
+        value best = eval_expr(st, e->u.call.args[0], n);
+        if (best.st) return best;
+        for (int i = 1; i < e->u.call.n; i++) {
+            a = eval_expr(st, e->u.call.args[i], n);
+            if (a.st) return a;
+            k = dec_cmp(a.v, best.v);
+            if (e->kind == EX_MIN ? k < 0 : k > 0) best = a;
+        }
+        return best;
+    }
+    }
+    return err(EV_OVERFLOW, e);
+}
+
+static bool pattern_matches(const pattern *p, dec_t v) {
+    switch (p->kind) {
+    case PAT_ELSE: return true;
+    case PAT_EQ: case PAT_BOOL: return dec_cmp(v, p->lo) == 0;
+    case PAT_OPTION: return v.num == p->option;
+    case PAT_RANGE:
+        if (p->has_lo) {
+            int k = dec_cmp(v, p->lo);
+            if (k < 0 || (k == 0 && !p->lo_incl)) return false;
+        }
+        if (p->has_hi) {
+            int k = dec_cmp(v, p->hi);
+            if (k > 0 || (k == 0 && !p->hi_incl)) return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* The rule's raw value; sets by/which in *res. */
+static value eval_rule(eval_state *st, const node *n, node_result *res) {
+    const rule *r = &n->rule;
+    value v, c;
+    switch (r->kind) {
+    case RULE_EXPR:
+        res->by = BY_RULE;
+        return eval_expr(st, r->e, n);
+    case RULE_BANDS:
+        v = eval_expr(st, r->e, n);
+        if (v.st) return v;
+        for (int i = 0; i < r->n_arms; i++) {
+            const arm *a = &r->arms[i];
+            for (int j = 0; j < a->n_pats; j++) {
+                if (pattern_matches(&a->pats[j], v.v)) {
+                    res->by = BY_ARM;
+                    res->which = i;
+                    return eval_expr(st, a->result, n);
+                }
+            }
+        }
+        res->by = BY_NO_ARM;
+        res->raw = v.v;
+        return err(EV_NO_ARM, r->e);
+    case RULE_SUM: {
+        dec_t sum = dec_from_int(0);
+        res->by = BY_PARTS;
+        res->which = 0;
+        for (int i = 0; i < r->n_arms; i++) {
+            c = eval_expr(st, r->arms[i].cond, n);
+            if (c.st) return c;
+            if (!truth(c)) continue;
+            v = eval_expr(st, r->arms[i].result, n);
+            if (v.st) return v;
+            if (dec_add(sum, v.v, &sum) != DEC_OK) return err(EV_OVERFLOW, r->arms[i].result);
+            if (i < 31) res->which |= 1 << i;
+        }
+        return ok(sum);
+    }
+    case RULE_NONE:
+        break;
+    }
+    return ok(dec_from_int(0));
+}
+
+static void set_bad(node_result *res, value v) {
+    res->status = v.st == V_MISSING ? ST_MISSING : ST_ERROR;
+    res->fact = v.fact;
+    res->error = v.err;
+    res->at = v.at;
+}
+
+/* Descendants of a node that a not-applicable clause decided take its status. */
+static void mark_subtree(eval_state *st, const node *n, node_status s) {
+    for (int i = n->id + 1; i <= n->last_desc; i++) {
+        node_result *r = &st->res[i];
+        memset(r, 0, sizeof *r);
+        r->status = (uint8_t)s;
+        r->by = BY_PARENT;
+        r->fact = -1;
+        if (s == ST_FULL) r->score = r->max = st->rs->nodes[i]->max;
+    }
+}
+
+static void round_score(const ruleset *rs, node_result *res, bool leaf) {
+    if (rs->round_scope == ROUND_NONE || rs->round_scope == ROUND_TOTAL) return;
+    if (rs->round_scope == ROUND_LEAVES && !leaf) return;
+    dec_t r;
+    if (dec_round(res->score, rs->round_places, rs->round_mode, &r) == DEC_OK) {
+        if (dec_cmp(r, res->score) != 0) res->rounded = 1;
+        res->score = r;
+    }
+}
+
+static void clamp(node_result *res, dec_t lo, dec_t hi) {
+    if (dec_cmp(res->score, hi) > 0) {
+        res->score = hi;
+        res->status = ST_CLAMPED;
+    } else if (dec_cmp(res->score, lo) < 0) {
+        res->score = lo;
+        res->status = ST_CLAMPED;
+    }
+}
+
+static void eval_node(eval_state *st, const node *n) {
+    node_result *res = &st->res[n->id];
+    memset(res, 0, sizeof *res);
+    res->fact = -1;
+    res->max = n->kind == NODE_BONUS ? dec_from_int(0) : n->max;
+    const dec_t zero = dec_from_int(0);
+
+    for (int i = 0; i < n->n_na; i++) {
+        const na_clause *na = &n->na[i];
+        value c = eval_expr(st, na->cond, n);
+        if (c.st) {
+            /* Cannot tell whether the node applies: nothing below it can be trusted either. */
+            set_bad(res, c);
+            for (int k = n->id + 1; k <= n->last_desc; k++) {
+                st->res[k] = *res;
+                st->res[k].max = st->rs->nodes[k]->max;
+            }
+            return;
+        }
+        if (truth(c) == na->unless) continue;
+        res->by = BY_NA;
+        res->which = i;
+        switch (na->kind) {
+        case NA_EXCLUDED:
+            res->status = ST_EXCLUDED;
+            res->max = zero;
+            mark_subtree(st, n, ST_EXCLUDED);
+            return;
+        case NA_FULL:
+            res->status = ST_FULL;
+            res->score = res->raw = res->max;
+            mark_subtree(st, n, ST_FULL);
+            return;
+        case NA_FIXED: {
+            value v = eval_expr(st, na->value, n);
+            mark_subtree(st, n, ST_FIXED);
+            if (v.st) { set_bad(res, v); return; }
+            res->status = ST_FIXED;
+            res->score = res->raw = v.v;
+            return;
+        }
+        }
+    }
+
+    /* Children first: a parent sums them, and a parent with its own rule still shows them. */
+    dec_t sum = zero, bonus = zero, lost = zero;
+    const node_result *bad = NULL;
+    bool overflow = false;
+    for (int i = 0; i < n->n_children; i++) {
+        const node *ch = n->children[i];
+        eval_node(st, ch);
+        const node_result *cr = &st->res[ch->id];
+        if (cr->status == ST_MISSING || cr->status == ST_ERROR) {
+            if (!bad) bad = cr;
+            continue;
+        }
+        if (ch->kind == NODE_BONUS) {
+            overflow |= dec_add(bonus, cr->score, &bonus) != DEC_OK;
+            continue;
+        }
+        if (cr->status != ST_EXCLUDED) overflow |= dec_add(sum, cr->score, &sum) != DEC_OK;
+        dec_t gone;
+        overflow |= dec_sub(ch->max, cr->max, &gone) != DEC_OK;
+        overflow |= dec_add(lost, gone, &lost) != DEC_OK;
+    }
+    if (n->kind != NODE_BONUS) overflow |= dec_sub(n->max, lost, &res->max) != DEC_OK;
+
+    if (n->rule.kind != RULE_NONE) {
+        value v = eval_rule(st, n, res);
+        if (v.st) {
+            set_bad(res, v);
+            return;
+        }
+        res->score = res->raw = v.v;
+        res->status = ST_SCORED;
+        if (n->kind == NODE_BONUS) clamp(res, n->range_lo, n->range_hi);
+        else clamp(res, zero, res->max);
+        round_score(st->rs, res, true);
+        return;
+    }
+    if (bad) {
+        res->status = bad->status;
+        res->fact = bad->fact;
+        res->error = bad->error;
+        res->at = bad->at;
+        res->by = BY_CHILDREN;
+        return;
+    }
+    if (overflow) {
+        res->status = ST_ERROR;
+        res->error = EV_OVERFLOW;
+        res->at = NULL;
+        return;
+    }
+    res->by = BY_CHILDREN;
+    res->status = ST_SCORED;
+    res->score = res->raw = sum;
+    if (n->kind == NODE_BONUS) clamp(res, n->range_lo, n->range_hi);
+    else clamp(res, zero, res->max);
+    if (dec_add(res->score, bonus, &res->score) != DEC_OK) {
+        res->status = ST_ERROR;
+        res->error = EV_OVERFLOW;
+        return;
+    }
+    round_score(st->rs, res, false);
+}
+
+void eval_unit(eval_state *st, const fact_value *values, node_result *results, unit_total *total) {
+    const ruleset *rs = st->rs;
+    st->facts = values;
+    st->res = results;
+    memset(st->memo_done, 0, (size_t)rs->n_slots);
+    memset(total, 0, sizeof *total);
+    total->bad_node = -1;
+    dec_t score = dec_from_int(0), max = dec_from_int(0);
+    bool overflow = false;
+    for (int i = 0; i < rs->n_top; i++) {
+        const node *n = rs->top[i];
+        eval_node(st, n);
+        const node_result *r = &results[n->id];
+        if (r->status == ST_MISSING || r->status == ST_ERROR) {
+            if (total->status == ST_SCORED) total->status = r->status;
+            continue;
+        }
+        if (r->status != ST_EXCLUDED) overflow |= dec_add(score, r->score, &score) != DEC_OK;
+        overflow |= dec_add(max, r->max, &max) != DEC_OK;
+    }
+    if (overflow && total->status == ST_SCORED) total->status = ST_ERROR;
+    /* The node to blame: the first in tree order that failed by itself, not through a child. */
+    if (total->status != ST_SCORED) {
+        for (int i = 0; i < rs->n_nodes; i++) {
+            const node_result *r = &results[i];
+            if ((r->status == ST_MISSING || r->status == ST_ERROR) && r->by != BY_CHILDREN) {
+                total->bad_node = i;
+                break;
+            }
+        }
+    }
+    if (rs->round_scope == ROUND_TOTAL) {
+        dec_t r;
+        if (dec_round(score, rs->round_places, rs->round_mode, &r) == DEC_OK) score = r;
+    }
+    total->score = score;
+    total->max = max;
+    if (total->status == ST_SCORED && max.num > 0) {
+        dec_t idx;
+        if (dec_div(score, max, &idx) == DEC_OK && dec_mul(idx, dec_from_int(100), &idx) == DEC_OK) {
+            if (rs->round_index) {
+                dec_t r;
+                if (dec_round(idx, rs->index_places, rs->index_mode, &r) == DEC_OK) idx = r;
+            }
+            total->index = idx;
+            total->index_ok = true;
+        }
+    }
+}
+
+const char *eval_status_name(node_status s) {
+    static const char *const names[] = {"scored", "excluded", "full", "fixed", "missing", "error", "clamped"};
+    return (unsigned)s < sizeof names / sizeof *names ? names[s] : "?";
+}
+
+const char *eval_error_text(eval_error e) {
+    switch (e) {
+    case EV_OK: return "no error";
+    case EV_DIVZERO: return "division by zero";
+    case EV_OVERFLOW: return "number too large";
+    case EV_NO_ARM: return "no band matches";
+    case EV_DEPTH: return "nested too deeply";
+    }
+    return "?";
+}

@@ -1,0 +1,62 @@
+/* Scoring one unit: the resolved tree, run against one unit's fact values. No name lookups and
+ * no allocation per unit: the caller owns an eval_state sized once for the rule set. */
+#ifndef CHISO_EVAL_H
+#define CHISO_EVAL_H
+#include "ast.h"
+#include "facts.h"
+
+typedef enum {
+    ST_SCORED = 0, /* a rule or the sum of the children gave it */
+    ST_EXCLUDED,   /* not applicable, removed from score and maximum */
+    ST_FULL,       /* not applicable, scored its maximum */
+    ST_FIXED,      /* not applicable, scored a fixed value */
+    ST_MISSING,    /* a fact it needs is missing or bad */
+    ST_ERROR,      /* division by zero, overflow */
+    ST_CLAMPED     /* the rule gave more than the maximum or less than 0 (bonus: outside range) */
+} node_status;
+
+/* What decided a node's score (for reports): */
+typedef enum {
+    BY_RULE = 0, /* RULE_EXPR */
+    BY_ARM,      /* RULE_BANDS: arm index in `which` */
+    BY_NO_ARM,   /* RULE_BANDS: no arm matched -> 0, an error */
+    BY_PARTS,    /* RULE_SUM: `which` = bit mask of the parts that held (first 31) */
+    BY_CHILDREN, /* sum of the children */
+    BY_NA,       /* not-applicable clause `which` */
+    BY_PARENT    /* an ancestor's not-applicable clause */
+} decided_kind;
+
+typedef enum { EV_OK = 0, EV_DIVZERO, EV_OVERFLOW, EV_NO_ARM, EV_DEPTH } eval_error;
+
+typedef struct {
+    dec_t score;    /* valid for scored, full, fixed, clamped */
+    dec_t max;      /* effective maximum (0 when excluded; bonus: 0) */
+    dec_t raw;      /* the rule's value before clamping and rounding */
+    uint8_t status; /* node_status */
+    uint8_t by;     /* decided_kind */
+    uint8_t error;  /* eval_error when status == ST_ERROR */
+    uint8_t rounded; /* raw != score because of rounding */
+    int32_t which;
+    int32_t fact;   /* ST_MISSING: the first missing fact's index */
+    const expr *at; /* ST_ERROR: where */
+} node_result;
+
+typedef struct {
+    dec_t score, max, index; /* index in percent (85.71 means 85.71%) */
+    uint8_t status;          /* ST_SCORED, ST_MISSING or ST_ERROR (the first bad node's) */
+    int32_t bad_node;        /* first node that is missing or in error, -1 if none */
+    bool index_ok;           /* max > 0 and status == ST_SCORED */
+} unit_total;
+
+typedef struct eval_state eval_state;
+
+eval_state *eval_new(const ruleset *rs);
+void eval_free(eval_state *st);
+
+/* Score one unit. values[rs->n_facts] (fact_value from facts.h); results[rs->n_nodes]. */
+void eval_unit(eval_state *st, const fact_value *values, node_result *results, unit_total *total);
+
+const char *eval_status_name(node_status s);
+const char *eval_error_text(eval_error e);
+
+#endif

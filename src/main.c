@@ -1,0 +1,57 @@
+/* chiso: the command line, a thin layer over libchiso. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *out) {
+    fputs("chiso " CHISO_VERSION " - rule files for the administrative-reform index (Chỉ số CCHC)\n"
+          "\n"
+          "Usage:\n"
+          "  chiso check RULES                 parse and check a rule file, report errors and warnings\n"
+          "  chiso eval RULES FACTS...         score units from fact sheets (CSV)\n"
+          "  chiso help [COMMAND]              this help, or a command's help\n"
+          "  chiso --version                   print the version\n"
+          "\n"
+          "RULES is a rule file (.chiso, see docs/language.md). FACTS are CSV files: a sheet per unit\n"
+          "(rows fact,value[,note]) or a batch table (header unit,<fact>,<fact>...), or - for stdin.\n"
+          "\n"
+          "Exit codes:\n"
+          "  0  success: no problem found (check), every unit fully scored (eval)\n"
+          "  1  problems: warnings (check); a unit not fully scored or a bad value in the facts (eval);\n"
+          "     every other unit's results are still written\n"
+          "  2  could not run: errors in the rule file, bad usage, a file that cannot be read\n"
+          "\n"
+          "Run 'chiso help eval' or 'chiso eval --help' for a command's options.\n",
+          out);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_FAILED;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("chiso %s\n", CHISO_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc < 3) usage(stdout);
+        else if (strcmp(argv[2], "check") == 0) cmd_check_help();
+        else if (strcmp(argv[2], "eval") == 0) cmd_eval_help();
+        else {
+            fprintf(stderr, "chiso: no command '%s'; see 'chiso --help'\n", argv[2]);
+            return EXIT_FAILED;
+        }
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
+    fprintf(stderr, "chiso: unknown command '%s'; see 'chiso --help'\n", cmd);
+    return EXIT_FAILED;
+}

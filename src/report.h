@@ -1,0 +1,37 @@
+/* Writing evaluation results: a readable tree for a terminal, CSV (one row per unit and node),
+ * or JSON (through jansson). Units stream out as they are scored; only a small summary per unit
+ * is kept, and only when a ranking is wanted. */
+#ifndef CHISO_REPORT_H
+#define CHISO_REPORT_H
+#include <stdio.h>
+
+#include "ast.h"
+#include "eval.h"
+
+typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON } report_format;
+typedef enum { DETAIL_NODES, DETAIL_TOTAL } report_detail;
+
+typedef struct {
+    report_format format;
+    report_detail detail; /* DETAIL_TOTAL: one line/row/object per unit, no nodes */
+    bool rank;            /* keep summaries and write a ranking at the end (when >= 1 unit) */
+    int width;            /* text: terminal width for titles (0 = 100) */
+} report_opts;
+
+typedef struct report report;
+
+report *report_new(FILE *out, const ruleset *rs, const report_opts *opts);
+/* One unit's results, as eval_unit produced them. Returns 0, or -1 on a write error. */
+int report_unit(report *r, const char *unit, const node_result *res, const unit_total *tot);
+/* Writes the ranking (if asked) and closes the document. Returns 0, or -1 on a write error. */
+int report_finish(report *r);
+void report_free(report *r);
+
+/* Shared helpers (also used by other writers): */
+/* "what decided it", e.g. the matching arm as written: `85%..<100% => 1` */
+size_t report_decided_by(const ruleset *rs, const node *n, const node_result *res, char *buf,
+                         size_t cap);
+/* Display width of UTF-8 text in terminal columns (utf8proc_charwidth). */
+int report_display_width(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,74 @@
+#include "textutil.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+bool text_is_ascii(const char *s, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80) return false;
+    return true;
+}
+
+char *text_nfc(const char *s, size_t len) {
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &out,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (n < 0) return NULL;
+    return (char *)out;
+}
+
+/* Decode into code points; invalid bytes count as one code point each. */
+static int decode(const char *s, int32_t *cp, int cap) {
+    int n = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    while (*p && n < cap) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(p, -1, &c);
+        if (k <= 0) { c = *p; k = 1; }
+        cp[n++] = c;
+        p += k;
+    }
+    return n;
+}
+
+enum { TEXT_MAX_NAME = 64 };
+
+int text_distance(const char *a, const char *b, int cap) {
+    int32_t x[TEXT_MAX_NAME], y[TEXT_MAX_NAME];
+    int n = decode(a, x, TEXT_MAX_NAME), m = decode(b, y, TEXT_MAX_NAME);
+    if (abs(n - m) > cap) return cap + 1;
+    int row[TEXT_MAX_NAME + 1];
+    for (int j = 0; j <= m; j++) row[j] = j;
+    for (int i = 1; i <= n; i++) {
+        int diag = row[0], best = row[0] = i;
+        for (int j = 1; j <= m; j++) {
+            int up = row[j];
+            int v = diag + (x[i - 1] != y[j - 1]);
+            if (up + 1 < v) v = up + 1;
+            if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best) best = v;
+        }
+        if (best > cap) return cap + 1;
+    }
+    return row[m] > cap ? cap + 1 : row[m];
+}
+
+const char *text_suggest(const char *name, const char *const *names, int n) {
+    int len = (int)strlen(name);
+    int cap = len / 3 > 2 ? len / 3 : 2;
+    const char *best = NULL;
+    int bestd = cap + 1;
+    for (int i = 0; i < n; i++) {
+        if (!names[i]) continue;
+        int d = text_distance(name, names[i], cap);
+        if (d < bestd) {
+            bestd = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
