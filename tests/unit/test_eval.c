@@ -1,0 +1,327 @@
+/* The evaluator, on small rule sets written here, with every expected score worked out by hand
+ * in the comments. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "eval.h"
+#include "load.h"
+
+typedef struct {
+    ruleset *rs;
+    eval_state *ev;
+    fact_value *facts;
+    node_result *res;
+    unit_total tot;
+    diag_sink *d;
+} fixture;
+
+static fixture *load(const char *text) {
+    fixture *f = calloc(1, sizeof *f);
+    f->d = diag_sink_new(stderr);
+    f->rs = load_rules_buffer("test.chiso", text, strlen(text), f->d);
+    assert_non_null(f->rs);
+    f->ev = eval_new(f->rs);
+    f->facts = calloc((size_t)f->rs->n_facts + 1, sizeof *f->facts);
+    f->res = calloc((size_t)f->rs->n_nodes + 1, sizeof *f->res);
+    return f;
+}
+
+static void done(fixture *f) {
+    eval_free(f->ev);
+    ruleset_free(f->rs);
+    diag_sink_free(f->d);
+    free(f->facts);
+    free(f->res);
+    free(f);
+}
+
+static int fact_index(fixture *f, const char *name) {
+    for (int i = 0; i < f->rs->n_facts; i++)
+        if (strcmp(f->rs->facts[i].name, name) == 0) return i;
+    fail_msg("no fact %s", name);
+    return -1;
+}
+
+/* set("x", "0.85") ; set("x", NULL) = missing */
+static void set(fixture *f, const char *name, const char *value) {
+    fact_value *v = &f->facts[fact_index(f, name)];
+    memset(v, 0, sizeof *v);
+    if (!value) return;
+    v->state = FV_OK;
+    assert_int_equal(dec_parse(value, strlen(value), DEC_PARSE_PERCENT, &v->num), DEC_OK);
+}
+
+static const node_result *node_of(fixture *f, const char *code) {
+    for (int i = 0; i < f->rs->n_nodes; i++)
+        if (strcmp(f->rs->nodes[i]->code, code) == 0) return &f->res[i];
+    fail_msg("no node %s", code);
+    return NULL;
+}
+
+static void run(fixture *f) { eval_unit(f->ev, f->facts, f->res, &f->tot); }
+
+static void assert_dec(dec_t got, const char *want) {
+    char buf[DEC_FMT_MAX];
+    dec_format(got, -1, buf, sizeof buf);
+    assert_string_equal(buf, want);
+}
+
+static void assert_node(fixture *f, const char *code, const char *score, node_status st) {
+    const node_result *r = node_of(f, code);
+    assert_string_equal(eval_status_name((node_status)r->status), eval_status_name(st));
+    if (score) assert_dec(r->score, score);
+}
+
+/* Bands over a rate, as in "100%: 1; 85% - dưới 100%: 0,5; dưới 85%: 0" */
+static const char *BANDS =
+    "ruleset \"t\" { year 2024 }\n"
+    "fact x: count \"X\"\n"
+    "fact y: count \"Y\"\n"
+    "area 1 \"A\" max 1 {\n"
+    "  criterion 1.1 \"rate\" max 1 {\n"
+    "    let z = x / y * 100%\n"
+    "    score by z { 100% => 1; 85%..<100% => 0.5; <85% => 0 }\n"
+    "  }\n"
+    "}\n";
+
+static void bands_boundaries(void **state) {
+    (void)state;
+    fixture *f = load(BANDS);
+    set(f, "x", "17"); set(f, "y", "20"); /* 85% exactly: in [85%, 100%) -> 0.5 */
+    run(f);
+    assert_node(f, "1.1", "0.5", ST_SCORED);
+    assert_int_equal(node_of(f, "1.1")->which, 1);
+    set(f, "x", "169"); set(f, "y", "200"); /* 84.5% -> below 85% -> 0 */
+    run(f);
+    assert_node(f, "1.1", "0", ST_SCORED);
+    set(f, "x", "20"); set(f, "y", "20"); /* 100% -> 1 */
+    run(f);
+    assert_node(f, "1.1", "1", ST_SCORED);
+    assert_dec(f->tot.score, "1");
+    assert_dec(f->tot.index, "100");
+    set(f, "x", "21"); set(f, "y", "20"); /* 105%: no band matches -> an error, not a silent 0 */
+    run(f);
+    assert_node(f, "1.1", NULL, ST_ERROR);
+    assert_int_equal(node_of(f, "1.1")->error, EV_NO_ARM);
+    assert_int_equal(f->tot.status, ST_ERROR);
+    done(f);
+}
+
+static void division_by_zero_and_missing(void **state) {
+    (void)state;
+    fixture *f = load(BANDS);
+    set(f, "x", "0"); set(f, "y", "0");
+    run(f);
+    assert_node(f, "1.1", NULL, ST_ERROR);
+    assert_int_equal(node_of(f, "1.1")->error, EV_DIVZERO);
+    set(f, "x", "3"); set(f, "y", NULL);
+    run(f);
+    const node_result *r = node_of(f, "1.1");
+    assert_int_equal(r->status, ST_MISSING);
+    assert_string_equal(f->rs->facts[r->fact].name, "y");
+    /* the parent and the total are missing too, and the blame goes to 1.1 */
+    assert_node(f, "1", NULL, ST_MISSING);
+    assert_int_equal(f->tot.status, ST_MISSING);
+    assert_string_equal(f->rs->nodes[f->tot.bad_node]->code, "1.1");
+    assert_false(f->tot.index_ok);
+    done(f);
+}
+
+/* Choice, sum of parts, 50% of the maximum, a formula inside a band. */
+static const char *FORMS =
+    "ruleset \"t\" { year 2024 }\n"
+    "fact tt: choice \"TT\" { du \"Đúng, đủ\" thieu \"Thiếu\" khong \"Không\" }\n"
+    "fact a: bool \"A\"\n"
+    "fact b: bool \"B\"\n"
+    "fact r: percent \"R\"\n"
+    "area 1 \"A\" max 7 {\n"
+    "  criterion 1.1 \"choice\" max 1 { score by tt { du => max; thieu => max * 50%; khong => 0 } }\n"
+    "  criterion 1.2 \"parts\" max 1 { score sum { a => 0.5; b => 0.5 } }\n"
+    "  criterion 1.3 \"formula in band\" max 3 { score by r { 85%..100% => r * 3; else => 0 } }\n"
+    "  criterion 1.4 \"formula\" max 2 { score if tt = du then 2 else 1 }\n"
+    "}\n";
+
+static void forms(void **state) {
+    (void)state;
+    fixture *f = load(FORMS);
+    set(f, "tt", "1"); /* option index 1 = thieu -> 1 * 50% = 0.5 */
+    set(f, "a", "1"); set(f, "b", "0"); /* 0.5 */
+    set(f, "r", "90%"); /* 0.9 * 3 = 2.7 */
+    run(f);
+    assert_node(f, "1.1", "0.5", ST_SCORED);
+    assert_node(f, "1.2", "0.5", ST_SCORED);
+    assert_int_equal(node_of(f, "1.2")->which, 1); /* only part 0 held */
+    assert_node(f, "1.3", "2.7", ST_SCORED);
+    assert_node(f, "1.4", "1", ST_SCORED);
+    assert_node(f, "1", "4.7", ST_SCORED); /* 0.5 + 0.5 + 2.7 + 1 */
+    /* index = 4.7 / 7 * 100 = 470/7, kept exact without a declared rounding */
+    assert_dec(f->tot.index, "470/7");
+    set(f, "r", "80%");
+    set(f, "tt", "0");
+    run(f);
+    assert_node(f, "1.3", "0", ST_SCORED);
+    assert_node(f, "1.4", "2", ST_SCORED);
+    done(f);
+}
+
+/* The three meanings of "not applicable", and the maximum shrinking with an exclusion. */
+static const char *NA =
+    "ruleset \"t\" { year 2024 }\n"
+    "fact co_tthc: bool \"TTHC\"\n"
+    "fact co_hs: bool \"HS\"\n"
+    "fact phat_sinh: bool \"PS\"\n"
+    "fact v: number \"V\"\n"
+    "area 1 \"A\" max 4 {\n"
+    "  criterion 1.1 \"excl\" max 2 { not applicable unless co_tthc\n score v }\n"
+    "  criterion 1.2 \"full\" max 1 { not applicable unless co_hs => max\n score v }\n"
+    "  criterion 1.3 \"fixed\" max 1 { not applicable if not phat_sinh => 0.5\n score v }\n"
+    "}\n"
+    "area 2 \"B\" max 2 {\n"
+    "  not applicable unless co_tthc\n"
+    "  criterion 2.1 \"x\" max 2 { score v }\n"
+    "}\n";
+
+static void not_applicable(void **state) {
+    (void)state;
+    fixture *f = load(NA);
+    set(f, "co_tthc", "0"); set(f, "co_hs", "0"); set(f, "phat_sinh", "0"); set(f, "v", NULL);
+    run(f);
+    /* v is missing but no node needs it: nothing is missing. */
+    assert_node(f, "1.1", NULL, ST_EXCLUDED);
+    assert_dec(node_of(f, "1.1")->max, "0");
+    assert_node(f, "1.2", "1", ST_FULL);
+    assert_node(f, "1.3", "0.5", ST_FIXED);
+    assert_node(f, "1", "1.5", ST_SCORED);
+    assert_dec(node_of(f, "1")->max, "2"); /* 4 - 2 excluded */
+    assert_node(f, "2", NULL, ST_EXCLUDED);
+    assert_node(f, "2.1", NULL, ST_EXCLUDED);
+    assert_int_equal(f->tot.status, ST_SCORED);
+    assert_dec(f->tot.score, "1.5");
+    assert_dec(f->tot.max, "2"); /* 6 - 2 - 2 */
+    assert_dec(f->tot.index, "75");
+    set(f, "co_tthc", "1"); set(f, "co_hs", "1"); set(f, "phat_sinh", "1"); set(f, "v", "0.25");
+    run(f);
+    assert_node(f, "1", "0.75", ST_SCORED);
+    assert_dec(f->tot.max, "6");
+    set(f, "co_tthc", NULL);
+    run(f); /* cannot tell whether 1.1 applies */
+    assert_node(f, "1.1", NULL, ST_MISSING);
+    assert_int_equal(f->tot.status, ST_MISSING);
+    done(f);
+}
+
+/* Clamping, a bonus outside the maximum, and exact rounding. */
+static const char *CLAMP =
+    "ruleset \"t\" { year 2024\n round 2 }\n"
+    "fact v: number \"V\"\n"
+    "fact n: count \"N\"\n"
+    "area 1 \"A\" max 2 {\n"
+    "  criterion 1.1 \"over\" max 1 { score v }\n"
+    "  criterion 1.2 \"third\" max 1 { score 2 / 3 }\n"
+    "}\n"
+    "bonus 2 \"+/-3\" range -3..3 { score n - 5 }\n";
+
+static void clamping_bonus_rounding(void **state) {
+    (void)state;
+    fixture *f = load(CLAMP);
+    set(f, "v", "1.5"); set(f, "n", "10");
+    run(f);
+    assert_node(f, "1.1", "1", ST_CLAMPED);
+    assert_dec(node_of(f, "1.1")->raw, "1.5");
+    assert_node(f, "1.2", "0.67", ST_SCORED); /* 2/3 rounded half up to 2 decimals */
+    assert_node(f, "2", "3", ST_CLAMPED);     /* 10 - 5 = 5, clamped to +3 */
+    assert_dec(f->tot.score, "4.67");         /* 1 + 0.67 + 3 */
+    assert_dec(f->tot.max, "2");              /* the bonus is outside the maximum */
+    set(f, "v", "-1"); set(f, "n", "0");
+    run(f);
+    assert_node(f, "1.1", "0", ST_CLAMPED);
+    assert_node(f, "2", "-3", ST_CLAMPED);
+    /* 0 + 0.67 - 3 = -2.33: a total may go below zero through a penalty */
+    assert_dec(f->tot.score, "-2.33");
+    done(f);
+}
+
+/* Rounding every node versus only the total (the Phong Thổ note, in small). */
+static void rounding_scopes(void **state) {
+    (void)state;
+    const char *each =
+        "ruleset \"t\" { year 2024\n round 2 nodes }\n"
+        "area 1 \"A\" max 3 {\n"
+        "  criterion 1.1 \"a\" max 1 { score 1 / 3 }\n"
+        "  criterion 1.2 \"b\" max 1 { score 1 / 3 }\n"
+        "  criterion 1.3 \"c\" max 1 { score 1 / 3 }\n"
+        "}\n";
+    fixture *f = load(each);
+    run(f);
+    assert_dec(f->tot.score, "0.99"); /* 0.33 * 3 */
+    done(f);
+    char total[512];
+    snprintf(total, sizeof total, "%s", each);
+    memcpy(strstr(total, "nodes"), "total", 5);
+    f = load(total);
+    run(f);
+    assert_dec(f->tot.score, "1"); /* 1/3 * 3 = 1 exactly, then rounded */
+    done(f);
+    const char *even =
+        "ruleset \"t\" { year 2024\n round 1 leaves half_even\n round index 0 }\n"
+        "area 1 \"A\" max 3 {\n"
+        "  criterion 1.1 \"a\" max 1 { score 0.25 }\n"
+        "  criterion 1.2 \"b\" max 1 { score 0.35 }\n"
+        "  criterion 1.3 \"c\" max 1 { score 0.45 }\n"
+        "}\n";
+    f = load(even);
+    run(f);
+    assert_node(f, "1.1", "0.2", ST_SCORED);
+    assert_node(f, "1.2", "0.4", ST_SCORED);
+    assert_node(f, "1.3", "0.4", ST_SCORED);
+    assert_dec(f->tot.score, "1");
+    assert_dec(f->tot.index, "33"); /* 100/3 = 33.33.. -> 33 */
+    done(f);
+}
+
+/* and/or with a missing side; defs; 0.1 + 0.2 = 0.3 exactly; dates. */
+static void logic_defs_dates(void **state) {
+    (void)state;
+    const char *text =
+        "ruleset \"t\" { year 2024 }\n"
+        "fact a: bool \"A\"\n"
+        "fact b: bool \"B\"\n"
+        "fact han: date \"Hạn\"\n"
+        "fact gui: date \"Ngày gửi\"\n"
+        "def tre = gui - han\n"
+        "area 1 \"A\" max 3 {\n"
+        "  criterion 1.1 \"and\" max 1 { score if a and b then 1 else 0 }\n"
+        "  criterion 1.2 \"sum\" max 1 { score 0.1 + 0.2 }\n"
+        "  criterion 1.3 \"days\" max 1 { score by tre { <= 0 => 1; 1..30 => 0.5; else => 0 } }\n"
+        "}\n";
+    fixture *f = load(text);
+    set(f, "a", "0"); set(f, "b", NULL); /* false and missing = false */
+    set(f, "han", "19700"); set(f, "gui", "19715"); /* 15 days late */
+    run(f);
+    assert_node(f, "1.1", "0", ST_SCORED);
+    assert_node(f, "1.2", "0.3", ST_SCORED);
+    assert_node(f, "1.3", "0.5", ST_SCORED);
+    set(f, "a", "1");
+    run(f); /* true and missing = missing */
+    assert_node(f, "1.1", NULL, ST_MISSING);
+    done(f);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bands_boundaries),
+        cmocka_unit_test(division_by_zero_and_missing),
+        cmocka_unit_test(forms),
+        cmocka_unit_test(not_applicable),
+        cmocka_unit_test(clamping_bonus_rounding),
+        cmocka_unit_test(rounding_scopes),
+        cmocka_unit_test(logic_defs_dates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
