@@ -1,0 +1,310 @@
+/* Exact int64 rationals. Invariant of every result: den > 0, gcd(|num|, den) == 1, and
+ * num != INT64_MIN, so negating a result can never overflow. Intermediates that may exceed 64
+ * bits are computed in __int128 and checked once, at the end (fits()). */
+#include "decimal.h"
+
+#include <string.h>
+
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+static inline uint64_t uabs64(int64_t v) { return v < 0 ? 0 - (uint64_t)v : (uint64_t)v; }
+
+/* Binary gcd: no divisions, which matters on the evaluation hot path. gcd(0, b) == b. */
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+    if (a == 0) return b;
+    if (b == 0) return a;
+    int shift = __builtin_ctzll(a | b);
+    a >>= __builtin_ctzll(a);
+    do {
+        b >>= __builtin_ctzll(b);
+        if (a > b) {
+            uint64_t t = a;
+            a = b;
+            b = t;
+        }
+        b -= a;
+    } while (b != 0);
+    return a << shift;
+}
+
+/* INT64_MIN is excluded on purpose: it keeps dec_neg and sign flips total. */
+static inline dec_status fits(i128 num, i128 den, dec_t *out)
+{
+    if (num < -(i128)INT64_MAX || num > INT64_MAX || den > INT64_MAX) return DEC_OVERFLOW;
+    out->num = (int64_t)num;
+    out->den = (int64_t)den;
+    return DEC_OK;
+}
+
+static inline dec_status zero(dec_t *out)
+{
+    out->num = 0;
+    out->den = 1;
+    return DEC_OK;
+}
+
+dec_status dec_make(int64_t num, int64_t den, dec_t *out)
+{
+    if (den == 0) return DEC_DIVZERO;
+    if (num == 0) return zero(out);
+    uint64_t g = gcd_u64(uabs64(num), uabs64(den));
+    if (den > 0 && num != INT64_MIN) { /* the usual case: plain 64-bit division, always fits */
+        out->num = num / (int64_t)g;
+        out->den = den / (int64_t)g;
+        return DEC_OK;
+    }
+    i128 n = num, d = den;
+    if (d < 0) {
+        n = -n;
+        d = -d;
+    }
+    return fits(n / g, d / g, out);
+}
+
+/* a.num/a.den + bn/b.den, with bn already signed for subtraction. Knuth's algorithm (TAOCP
+ * 4.5.1): dividing by gcd(dens) first keeps products small and the result needs only a gcd
+ * against g, not against the full numerator. */
+static dec_status add_slow(dec_t a, i128 bn, int64_t bden, dec_t *out)
+{
+    uint64_t g = gcd_u64((uint64_t)a.den, (uint64_t)bden);
+    if (g == 1) return fits(a.num * (i128)bden + bn * a.den, (i128)a.den * bden, out);
+    int64_t ad = a.den / (int64_t)g, bd = bden / (int64_t)g;
+    i128 t = a.num * (i128)bd + bn * ad;
+    if (t == 0) return zero(out);
+    u128 ut = t < 0 ? -(u128)t : (u128)t;
+    uint64_t g2 = gcd_u64((uint64_t)(ut % g), g);
+    return fits(t / (i128)g2, (i128)ad * (bden / (int64_t)g2), out);
+}
+
+dec_status dec_add(dec_t a, dec_t b, dec_t *out)
+{
+    if (a.den == 1 && b.den == 1) {
+        int64_t r;
+        if (__builtin_add_overflow(a.num, b.num, &r) || r == INT64_MIN) return DEC_OVERFLOW;
+        out->num = r;
+        out->den = 1;
+        return DEC_OK;
+    }
+    return add_slow(a, b.num, b.den, out);
+}
+
+dec_status dec_sub(dec_t a, dec_t b, dec_t *out)
+{
+    if (a.den == 1 && b.den == 1) {
+        int64_t r;
+        if (__builtin_sub_overflow(a.num, b.num, &r) || r == INT64_MIN) return DEC_OVERFLOW;
+        out->num = r;
+        out->den = 1;
+        return DEC_OK;
+    }
+    return add_slow(a, -(i128)b.num, b.den, out);
+}
+
+/* (n1 * n2) / (d1 * d2), cross-reducing first so that a representable result never overflows
+ * on the way. d2 may be negative (dec_div passes the divisor's numerator). */
+static dec_status mul_slow(int64_t n1, int64_t d1, int64_t n2, int64_t d2, dec_t *out)
+{
+    if (n1 == 0 || n2 == 0) return zero(out);
+    uint64_t g1 = gcd_u64(uabs64(n1), uabs64(d2));
+    uint64_t g2 = gcd_u64(uabs64(n2), uabs64(d1));
+    i128 num = ((i128)n1 / g1) * ((i128)n2 / g2);
+    i128 den = ((i128)d1 / g2) * ((i128)d2 / g1);
+    if (den < 0) {
+        num = -num;
+        den = -den;
+    }
+    return fits(num, den, out);
+}
+
+dec_status dec_mul(dec_t a, dec_t b, dec_t *out)
+{
+    if (a.den == 1 && b.den == 1) {
+        int64_t r;
+        if (__builtin_mul_overflow(a.num, b.num, &r) || r == INT64_MIN) return DEC_OVERFLOW;
+        out->num = r;
+        out->den = 1;
+        return DEC_OK;
+    }
+    return mul_slow(a.num, a.den, b.num, b.den, out);
+}
+
+dec_status dec_div(dec_t a, dec_t b, dec_t *out)
+{
+    if (b.num == 0) return DEC_DIVZERO;
+    return mul_slow(a.num, a.den, b.den, b.num, out);
+}
+
+dec_status dec_neg(dec_t a, dec_t *out)
+{
+    if (a.num == INT64_MIN) return DEC_OVERFLOW;
+    out->num = -a.num;
+    out->den = a.den;
+    return DEC_OK;
+}
+
+int dec_cmp(dec_t a, dec_t b)
+{
+    i128 l = a.num, r = b.num;
+    if (a.den != b.den) {
+        l *= b.den;
+        r *= a.den;
+    }
+    return (l > r) - (l < r);
+}
+
+static const int64_t pow10_tab[19] = {
+    1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
+    1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
+    100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
+    1000000000000000000LL,
+};
+
+dec_status dec_round(dec_t a, int places, dec_rounding mode, dec_t *out)
+{
+    if (places < 0 || places > 18 || a.num == INT64_MIN) return DEC_OVERFLOW;
+    int64_t scale = pow10_tab[places];
+    /* Already exact at this precision: returning a as is also spares the scaled product, which
+     * could exceed int64 for a large integer even though the value itself is fine. */
+    if (scale % a.den == 0) {
+        *out = a;
+        return DEC_OK;
+    }
+    i128 x = (i128)a.num * scale; /* < 2^63 * 10^18 < 2^123 */
+    i128 q = x / a.den, r = x % a.den;
+    u128 twice_r = (u128)(r < 0 ? -r : r) * 2;
+    if (twice_r > (u128)a.den || (twice_r == (u128)a.den && (mode == DEC_HALF_UP || (q & 1))))
+        q += x < 0 ? -1 : 1;
+    if (q == 0) return zero(out);
+    u128 uq = q < 0 ? -(u128)q : (u128)q;
+    uint64_t g = gcd_u64((uint64_t)(uq % (uint64_t)scale), (uint64_t)scale);
+    return fits(q / (i128)g, scale / (int64_t)g, out);
+}
+
+static inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static inline bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+/* Accumulate digits[0..n) into *m; false if the value exceeds INT64_MAX. */
+static bool accumulate(const char *digits, size_t n, uint64_t *m)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (__builtin_mul_overflow(*m, 10, m) || __builtin_add_overflow(*m, (uint64_t)(digits[i] - '0'), m))
+            return false;
+    }
+    return *m <= INT64_MAX;
+}
+
+dec_status dec_parse(const char *s, size_t len, int flags, dec_t *out)
+{
+    if (!s) return DEC_SYNTAX;
+    size_t i = 0, end = len;
+    while (i < end && is_space(s[i])) i++;
+    while (end > i && is_space(s[end - 1])) end--;
+    bool percent = false;
+    if ((flags & DEC_PARSE_PERCENT) && end > i && s[end - 1] == '%') {
+        percent = true;
+        end--;
+        while (end > i && is_space(s[end - 1])) end--;
+    }
+    bool neg = false;
+    if (i < end && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+
+    /* Validate the whole shape before accumulating, so that "999...9x" is a syntax error rather
+     * than an overflow. */
+    const char *ip = s + i;
+    while (i < end && is_digit(s[i])) i++;
+    size_t n_int = (size_t)(s + i - ip);
+    const char *fp = s + i;
+    size_t n_frac = 0;
+    if (i < end && (s[i] == '.' || (s[i] == ',' && (flags & DEC_PARSE_COMMA)))) {
+        fp = s + ++i;
+        while (i < end && is_digit(s[i])) i++;
+        n_frac = (size_t)(s + i - fp);
+        if (n_frac == 0) return DEC_SYNTAX; /* "1." */
+    }
+    if (i != end || n_int + n_frac == 0) return DEC_SYNTAX;
+
+    while (n_frac > 0 && fp[n_frac - 1] == '0') n_frac--; /* "1.5000…0" must not overflow */
+    if (n_frac > 18) return DEC_OVERFLOW;
+    uint64_t m = 0;
+    if (!accumulate(ip, n_int, &m) || !accumulate(fp, n_frac, &m)) return DEC_OVERFLOW;
+
+    dec_t v;
+    dec_status st = dec_make(neg ? -(int64_t)m : (int64_t)m, pow10_tab[n_frac], &v);
+    if (st == DEC_OK && percent) st = dec_mul(v, (dec_t){1, 100}, &v);
+    if (st == DEC_OK) *out = v;
+    return st;
+}
+
+bool dec_is_terminating(dec_t a)
+{
+    if (a.den <= 0) return false;
+    uint64_t d = (uint64_t)a.den >> __builtin_ctzll((uint64_t)a.den);
+    while (d % 5 == 0) d /= 5;
+    return d == 1;
+}
+
+/* Number of fraction digits of a terminating value: max(powers of 2 and 5 in den). */
+static int frac_digits(uint64_t den)
+{
+    int twos = __builtin_ctzll(den), fives = 0;
+    for (den >>= twos; den % 5 == 0; den /= 5) fives++;
+    return twos > fives ? twos : fives;
+}
+
+static size_t utoa(uint64_t v, char *buf)
+{
+    char tmp[20];
+    size_t n = 0;
+    do tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (size_t i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* Writes into buf[DEC_FMT_MAX - 1]; returns the length, or 0 when the decimal form would not fit
+ * (a huge power-of-two denominator has up to 62 fraction digits). */
+static size_t format_decimal(dec_t a, int min_places, char *buf)
+{
+    uint64_t den = (uint64_t)a.den, mag = uabs64(a.num);
+    int places = frac_digits(den);
+    if (min_places > places) places = min_places;
+    char ibuf[20];
+    size_t n_int = utoa(mag / den, ibuf);
+    size_t need = (a.num < 0) + n_int + (places > 0 ? 1 + (size_t)places : 0);
+    if (need > DEC_FMT_MAX - 1) return 0;
+
+    size_t n = 0;
+    if (a.num < 0) buf[n++] = '-';
+    memcpy(buf + n, ibuf, n_int);
+    n += n_int;
+    if (places > 0) buf[n++] = '.';
+    u128 r = mag % den; /* r * 10 can exceed 64 bits */
+    for (int i = 0; i < places; i++) {
+        r *= 10;
+        buf[n++] = (char)('0' + (int)(r / den));
+        r %= den;
+    }
+    return n;
+}
+
+size_t dec_format(dec_t a, int min_places, char *buf, size_t cap)
+{
+    char tmp[DEC_FMT_MAX];
+    size_t n = 0;
+    if (min_places > 18) min_places = 18; /* keeps every result within DEC_FMT_MAX */
+    if (a.den > 0 && dec_is_terminating(a)) n = format_decimal(a, min_places, tmp);
+    if (n == 0) {
+        if (a.num < 0) tmp[n++] = '-';
+        n += utoa(uabs64(a.num), tmp + n);
+        tmp[n++] = '/';
+        n += utoa(uabs64(a.den), tmp + n);
+    }
+    if (cap > 0) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memcpy(buf, tmp, k);
+        buf[k] = '\0';
+    }
+    return n;
+}
