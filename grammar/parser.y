@@ -203,10 +203,8 @@ file
 item
     : IMPORT STRING {
           pc->imports = AST_PUSH(A, pc->imports, pc->n_imports);
-          pc->imports[pc->n_imports - 1] = $2;
-          int n = pc->n_imports - 1;
-          pc->import_locs = AST_PUSH(A, pc->import_locs, n);
-          pc->import_locs[n] = LOC(@$);
+          pc->imports[pc->n_imports - 1].path = $2;
+          pc->imports[pc->n_imports - 1].loc = LOC(@2);
       }
     | RULESET title '{' settings '}' {
           ruleset *rs = pc->rs;
@@ -546,6 +544,8 @@ static void chs_yyerror(CHS_YYLTYPE *l, void *scanner, parse_ctx *pc, const char
         return;
     }
     if (strncmp(msg, "syntax error, ", 14) == 0) msg += 14;
+    /* The scanner has already said what is wrong with an invalid token. */
+    if (strstr(msg, "unexpected invalid token")) return;
     if (pc->cur && strstr(msg, "end of file")) {
         node *n = pc->cur;
         parse_error(pc, l, "%s: '}' expected (to close %s %s at line %d)", msg,

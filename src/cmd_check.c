@@ -52,8 +52,9 @@ int cmd_check(int argc, char **argv) {
     if (rs) {
         int leaves = 0;
         for (int i = 0; i < rs->n_nodes; i++) leaves += rs->nodes[i]->rule.kind != RULE_NONE;
-        printf("%s: %d nodes (%d scored by a rule), %d facts, %d warning%s\n", path, rs->n_nodes,
-               leaves, rs->n_facts, warnings, warnings == 1 ? "" : "s");
+        printf("%s: %d node%s (%d scored by a rule), %d fact%s, %d warning%s\n", path, rs->n_nodes,
+               rs->n_nodes == 1 ? "" : "s", leaves, rs->n_facts, rs->n_facts == 1 ? "" : "s",
+               warnings, warnings == 1 ? "" : "s");
     } else {
         fprintf(stderr, "%s: %d error%s, %d warning%s\n", path, errors, errors == 1 ? "" : "s",
                 warnings, warnings == 1 ? "" : "s");

@@ -117,7 +117,8 @@ static size_t next_char(const char *p, size_t len, int *width)
         *width = 1;
         return 1;
     }
-    *width = cp == '\t' ? 1 : utf8proc_charwidth(cp);
+    /* Control characters are shown as one-column pictures (see put_line). */
+    *width = cp < 0x20 || cp == 0x7f ? 1 : utf8proc_charwidth(cp);
     return (size_t)n;
 }
 
@@ -126,10 +127,29 @@ static void put_n(FILE *out, int c, int n)
     while (n-- > 0) putc(c, out);
 }
 
-/* fwrite, not "%.*s": registered text may hold NUL bytes. */
+/* The quoted line stays printable, valid UTF-8: a NUL or another control character is shown as
+ * its Unicode control picture (U+2400 + c, e.g. a NUL as U+2400), a malformed byte as U+FFFD;
+ * tabs are kept. */
 static void put_line(FILE *out, const char *text, size_t len)
 {
-    fwrite(text, 1, len, out);
+    for (size_t p = 0; p < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)text + p,
+                                              (utf8proc_ssize_t)(len - p), &cp);
+        if (n <= 0) {
+            fputs("\xEF\xBF\xBD", out);
+            p++;
+        } else if ((cp < 0x20 && cp != '\t') || cp == 0x7f) {
+            int pic = cp == 0x7f ? 0x2421 : 0x2400 + cp;
+            putc(0xE2, out);
+            putc(0x80 | ((pic >> 6) & 0x3F), out);
+            putc(0x80 | (pic & 0x3F), out);
+            p += (size_t)n;
+        } else {
+            fwrite(text + p, 1, (size_t)n, out);
+            p += (size_t)n;
+        }
+    }
     putc('\n', out);
 }
 

@@ -68,7 +68,7 @@ static void load_one(loader *ld, const char *path, const src_loc *from) {
     const char *key = realpath(path, real) ? real : path;
     for (int i = 0; i < ld->depth; i++) {
         if (strcmp(ld->chain[i], key) == 0) {
-            diag_emit(ld->d, DIAG_ERROR, from, NULL, 0, "import cycle: '%s' imports itself", path);
+            diag_emit(ld->d, DIAG_ERROR, from, NULL, 0, "import cycle: '%s' is imported again while it is being loaded", path);
             ld->errors++;
             return;
         }
@@ -120,7 +120,7 @@ static void parse_text_into(loader *ld, const char *name, char *text, size_t len
     const char *slash = strrchr(name, '/');
     size_t dirlen = slash ? (size_t)(slash - name + 1) : 0;
     for (int i = 0; i < pc.n_imports; i++) {
-        const char *imp = pc.imports[i];
+        const char *imp = pc.imports[i].path;
         char *full;
         if (imp[0] == '/' || dirlen == 0) {
             full = arena_strdup(ld->rs->arena, imp);
@@ -130,7 +130,7 @@ static void parse_text_into(loader *ld, const char *name, char *text, size_t len
             memcpy(full, name, dirlen);
             memcpy(full + dirlen, imp, n + 1);
         }
-        load_one(ld, full, &pc.import_locs[i]);
+        load_one(ld, full, &pc.imports[i].loc);
     }
 }
 

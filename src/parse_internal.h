@@ -40,8 +40,11 @@ typedef struct parse_ctx {
     size_t len;
     int errors;
     int depth;
-    const char **imports; int n_imports; /* import paths as written, in order */
-    src_loc *import_locs;
+    struct {
+        const char *path; /* as written */
+        src_loc loc;
+    } *imports;
+    int n_imports;
     /* scanner string buffer */
     char *sbuf;
     size_t slen, scap;

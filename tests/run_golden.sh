@@ -36,8 +36,7 @@ run_case() {
     else
         where=$ROOT
     fi
-    local cmd=${run_line/#chiso /\"\$bin\" }
-    (cd "$where" && eval "$cmd") >"$dir/.out" 2>"$dir/.err" </dev/null
+    (cd "$where" && chiso() { "$bin" "$@"; } && eval "$run_line") >"$dir/.out" 2>"$dir/.err" </dev/null
     local code=$?
     # Trailing blank lines do not count (cases are separated by blank lines).
     local f

@@ -247,8 +247,9 @@ static void test_invalid_utf8(void **state)
     diag_emit(fx->sink, DIAG_ERROR, &loc, "a\xff" "b c", 5, "e");
     src_loc trunc = {"bad.csv", 2, 5, 1}; /* a truncated 3-byte sequence counts byte by byte */
     diag_emit(fx->sink, DIAG_ERROR, &trunc, "\xe1\xbb" "x y", 5, "e");
-    assert_string_equal(output(fx), "bad.csv:1:5: error: e\na\xff" "b c\n    ^\n"
-                                    "bad.csv:2:5: error: e\n\xe1\xbb" "x y\n    ^\n");
+    /* the quoted line stays valid UTF-8: each malformed byte is shown as U+FFFD, one column */
+    assert_string_equal(output(fx), "bad.csv:1:5: error: e\na\xef\xbf\xbd" "b c\n    ^\n"
+                                    "bad.csv:2:5: error: e\n\xef\xbf\xbd\xef\xbf\xbd" "x y\n    ^\n");
 }
 
 static void test_nul_bytes(void **state)
@@ -260,9 +261,9 @@ static void test_nul_bytes(void **state)
     diag_emit(fx->sink, DIAG_ERROR, &first, NULL, 0, "e");
     src_loc second = {"nul.csv", 2, 8, 4};
     diag_emit(fx->sink, DIAG_ERROR, &second, NULL, 0, "e");
-    /* NUL is a character of width 0, as a terminal shows it */
-    static const char want[] = "nul.csv:1:5: error: e\na\0b x\n   ^\n"
-                               "nul.csv:2:8: error: e\nsecond\0line\n      ^~~~\n";
+    /* NUL is shown as U+2400 (a one-column picture), so the caret still lines up */
+    static const char want[] = "nul.csv:1:5: error: e\na\xe2\x90\x80" "b x\n    ^\n"
+                               "nul.csv:2:8: error: e\nsecond\xe2\x90\x80" "line\n       ^~~~\n";
     fflush(fx->f);
     assert_int_equal(fx->size, sizeof want - 1);
     assert_memory_equal(fx->buf, want, sizeof want - 1);

@@ -1,0 +1,1071 @@
+/* Report writers: a readable tree for a terminal, CSV rows, or a JSON document.
+ *
+ * Common decisions
+ * - Numbers are exact: dec_format(v, -1), the shortest exact decimal ("13.5", "2", "0.25") or
+ *   "p/q" when the value has no finite decimal form ("2/3"). Only TEXT pads to two decimals
+ *   ("13.50"), because there the columns must line up; CSV and JSON carry the plain exact form.
+ * - "max" is the node's EFFECTIVE maximum for that unit (node_result.max: 0 when excluded, 0 for
+ *   a bonus), so the maxima a unit's report shows add up to its total maximum.
+ * - decided_by: report_decided_by(); a missing node says "missing: <fact>", an error node
+ *   "<eval_error_text> at file:line:col" (col is the byte column the parser recorded), a clamped
+ *   node appends " (clamped from <raw>)".
+ * - A unit is "incomplete" when its total's status is not scored; its reason reads
+ *   "node 1.5 missing fact 'x'" or "node 1.5 error: division by zero at rules.chiso:12:5".
+ *
+ * TEXT, DETAIL_NODES: per unit, a line with the unit name, one line per node in pre-order, a total
+ * line; a blank line between units. Columns, two spaces apart: code (indented two spaces per
+ * depth), title, score, max, status, decided-by. Titles are cut by display width (utf8proc
+ * character widths, never inside a UTF-8 sequence) with "…", so that the first five columns plus
+ * 24 columns kept for decided-by fit the width (0 = 100; titles keep at least 8 columns).
+ * decided-by comes last and is never cut: it carries the diagnosis. A score shows "—" when the
+ * node is excluded (it does not apply) and "?" when it is unknown (missing, error). Control
+ * characters print as spaces and invalid UTF-8 as U+FFFD, so no title can break the grid.
+ * At width 76:
+ *   Phòng Nội vụ
+ *   1      CÔNG TÁC CHỈ ĐẠO, Đ…   0.50  1.00  scored    sum
+ *     1.1  Ban hành kế hoạch c…   0.50  1.00  scored    85%..<100% => 0.5
+ *     1.2  Tuyên truyền cải cá…      —  0.00  excluded  not applicable unless co_tthc
+ *   2      Điểm thưởng / điểm …   0.25  0.00  scored    so_nv_dam_bao - so_nv_khong_dam_bao
+ *   Total  0.75 / 1  index 75.00%
+ * An incomplete unit's total line reads "Total  incomplete: node 1.1 missing fact 'ty_le'"; a
+ * unit whose maximum is 0 shows "index —".
+ * TEXT, DETAIL_TOTAL: one line per unit: unit (padded to min(40, width - 38) columns, never cut:
+ * it is the unit's identity), total, max, index, status, and the reason when incomplete:
+ *   Phòng Nội vụ                                 0.75     1.00    75.00%  scored
+ *   Phòng Tài nguyên và Môi trường                  ?     0.00         —  missing   node 1.1 ...
+ * With rank, both end with a blank line, "Ranking" and one "rank  unit  index  total / max" line
+ * per ranked unit:
+ *   1  Phòng Nội vụ  75.00%  0.75 / 1
+ *
+ * CSV (RFC 4180 quoting: a field is quoted when it holds , " CR or LF; LF line ends; UTF-8, no
+ * BOM). Header `unit,code,title,score,max,status,decided_by`; one row per unit and node (score
+ * empty when excluded, missing or error); then per unit a TOTAL row (title empty, score empty when
+ * incomplete, decided_by = the reason) and an INDEX row (score = index or empty, max = 100).
+ * DETAIL_TOTAL writes only the TOTAL and INDEX rows. With rank, the file ends with one RANK row
+ * per ranked unit in rank order: score = rank, max = number of ranked units, status `ranked`.
+ *   Phòng Nội vụ,1.1,Ban hành kế hoạch cải cách hành chính năm,0.5,1,scored,85%..<100% => 0.5
+ *   Phòng Nội vụ,TOTAL,,0.75,1,scored,
+ *   Phòng Nội vụ,INDEX,,75,100,scored,
+ *   Phòng Nội vụ,RANK,,1,1,ranked,
+ *
+ * JSON: {"ruleset": {title, year, source}, "units": [one object per line], "ranking": [...]}.
+ * Every score, maximum, total and index is a JSON STRING holding the exact decimal ("13.5"):
+ * jansson (like most JSON readers) turns numbers into binary doubles, and 0.1 + 0.2 would then
+ * no longer be 0.3; a string round-trips exactly. Ranks and the year are plain integers.
+ * A unit: unit, nodes (DETAIL_NODES only), total (null when incomplete), max, index (null when
+ * incomplete or the maximum is 0), status, and bad_node + reason when incomplete. A node: code,
+ * title, score (null when none), max, status, decided_by, plus missing_fact (missing), error and
+ * at (error), raw (the exact value before rounding or clamping, when they changed it).
+ * "ranking" is present only when a ranking was asked: [{rank, unit, index, total}].
+ *   {"unit": "Phòng Nội vụ", "nodes": [..., {"code": "1.1", "title": "Ban hành kế hoạch ...",
+ *    "score": "0.5", "max": "1", "status": "scored", "decided_by": "85%..<100% => 0.5"}, ...],
+ *    "total": "0.75", "max": "1", "index": "75", "status": "scored"}
+ *
+ * Ranking: units whose total is scored and whose index exists, by index descending (exact
+ * comparison); ties share a rank (1, 2, 2, 4) and keep input order.
+ *
+ * report_unit may get res == NULL only when nothing reads it: DETAIL_TOTAL or a ruleset without
+ * nodes (an incomplete unit's reason then names only its status).
+ *
+ * Memory stays flat in batches: output is built in reusable buffers, one write per unit; the
+ * per-node parts that do not depend on the unit (the text code/title cell, the CSV code,title
+ * fields) are built once in report_new; a ranking keeps only name, index, total and max. */
+#include "report.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+enum {
+    DEFAULT_WIDTH = 100,
+    GAP = 2,             /* spaces between text columns */
+    DECIDED_RESERVE = 24, /* text columns kept for decided-by when sizing titles */
+    MIN_TITLE = 8,
+    TOT_W = 7,  /* DETAIL_TOTAL text: total column ("-100.00") */
+    TMAX_W = 7, /* max column */
+    IDX_W = 8,  /* index column ("100.00%") */
+    UNIT_W_MAX = 40,
+    UNIT_W_MIN = 12,
+};
+
+static const char EM_DASH[] = "\xE2\x80\x94"; /* — */
+static const char ELLIPSIS[] = "\xE2\x80\xA6"; /* … */
+static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+/* ---- growable byte buffer; an allocation failure is sticky and checked once per unit ---- */
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
+static bool sb_reserve(sbuf *b, size_t extra)
+{
+    if (b->oom) return false;
+    if (b->cap - b->len > extra) return true; /* keeps room for a NUL */
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len <= extra) {
+        if (cap > SIZE_MAX / 2) {
+            b->oom = true;
+            return false;
+        }
+        cap *= 2;
+    }
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+static void sb_putn(sbuf *b, const char *s, size_t n)
+{
+    if (!sb_reserve(b, n)) return;
+    if (n) memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
+
+static void sb_putc(sbuf *b, char c) { sb_putn(b, &c, 1); }
+
+static void sb_spaces(sbuf *b, int n)
+{
+    if (n <= 0 || !sb_reserve(b, (size_t)n)) return;
+    memset(b->p + b->len, ' ', (size_t)n);
+    b->len += (size_t)n;
+    b->p[b->len] = '\0';
+}
+
+static void sb_dec(sbuf *b, dec_t d, int places)
+{
+    char num[DEC_FMT_MAX];
+    size_t n = dec_format(d, places, num, sizeof num);
+    sb_putn(b, num, n < sizeof num ? n : sizeof num - 1);
+}
+
+static void sb_int(sbuf *b, long long v)
+{
+    char num[32];
+    int n = snprintf(num, sizeof num, "%lld", v);
+    if (n > 0) sb_putn(b, num, (size_t)n);
+}
+
+/* Drops trailing spaces (padding of a last empty column) and ends the line. */
+static void sb_endline(sbuf *b)
+{
+    while (b->len > 0 && b->p[b->len - 1] == ' ') b->len--;
+    sb_putc(b, '\n');
+}
+
+static void sb_free(sbuf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- bounded writer for report_decided_by: snprintf semantics, never cuts a UTF-8 sequence ---- */
+
+typedef struct {
+    char *buf;
+    size_t cap, len, pos; /* len: length needed; pos: bytes stored */
+    bool cut;
+} bwriter;
+
+static void bw_putn(bwriter *w, const char *s, size_t n)
+{
+    if (!w->cut && w->cap > 0) {
+        size_t room = w->cap - 1 - w->pos;
+        size_t m = n;
+        if (m > room) {
+            m = room;
+            /* Back up to the lead byte of a sequence the cut would split. */
+            while (m > 0 && ((unsigned char)s[m] & 0xC0) == 0x80) m--;
+            w->cut = true;
+        }
+        memcpy(w->buf + w->pos, s, m);
+        w->pos += m;
+    }
+    w->len += n;
+}
+
+static void bw_puts(bwriter *w, const char *s)
+{
+    if (s) bw_putn(w, s, strlen(s));
+}
+
+static void bw_int(bwriter *w, long long v)
+{
+    char num[32];
+    int n = snprintf(num, sizeof num, "%lld", v);
+    if (n > 0) bw_putn(w, num, (size_t)n);
+}
+
+static void bw_dec(bwriter *w, dec_t d)
+{
+    char num[DEC_FMT_MAX];
+    size_t n = dec_format(d, -1, num, sizeof num);
+    bw_putn(w, num, n < sizeof num ? n : sizeof num - 1);
+}
+
+static size_t bw_end(bwriter *w)
+{
+    if (w->cap > 0) w->buf[w->pos] = '\0';
+    return w->len;
+}
+
+/* ---- UTF-8 and display width ---- */
+
+/* Decodes one code point at s[0..len); returns the bytes it takes (>= 1) and *cp = -1 for an
+ * invalid byte, so that callers always make progress. */
+static size_t next_cp(const char *s, size_t len, int32_t *cp)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s,
+                                          len > 4 ? 4 : (utf8proc_ssize_t)len, &c);
+    if (k <= 0 || c < 0) {
+        *cp = -1;
+        return 1;
+    }
+    *cp = c;
+    return (size_t)k;
+}
+
+static bool is_control(int32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp < 0xA0); }
+
+int report_display_width(const char *s, size_t len)
+{
+    int w = 0;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        i += next_cp(s + i, len - i, &cp);
+        w += cp < 0 ? 1 : utf8proc_charwidth(cp);
+    }
+    return w;
+}
+
+/* Columns a code point takes in text output, where controls print as a space and invalid bytes
+ * as U+FFFD. */
+static int shown_width(int32_t cp)
+{
+    if (cp < 0 || is_control(cp)) return 1;
+    return utf8proc_charwidth(cp);
+}
+
+static void put_shown(sbuf *b, const char *s, size_t k, int32_t cp)
+{
+    if (cp < 0)
+        sb_putn(b, REPLACEMENT, sizeof REPLACEMENT - 1);
+    else if (is_control(cp))
+        sb_putc(b, ' ');
+    else
+        sb_putn(b, s, k);
+}
+
+static int text_width(const char *s, size_t len)
+{
+    int w = 0;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        i += next_cp(s + i, len - i, &cp);
+        w += shown_width(cp);
+    }
+    return w;
+}
+
+/* Appends s as at most `w` columns (w < 0: no limit), ending a cut with "…"; returns the columns
+ * written. A title can thus never break the line structure or the column grid. */
+static int sb_text(sbuf *b, const char *s, int w)
+{
+    if (!s) s = "";
+    size_t len = 0;
+    while ((unsigned char)s[len] >= 0x20 && (unsigned char)s[len] < 0x7F) len++;
+    if (!s[len] && (w < 0 || len <= (size_t)w)) { /* printable ASCII: the common case in batches */
+        sb_putn(b, s, len);
+        return (int)len;
+    }
+    len += strlen(s + len);
+    int total = text_width(s, len);
+    int limit = (w < 0 || total <= w) ? total : w - 1;
+    if (w == 0) return 0;
+    int used = 0;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        size_t k = next_cp(s + i, len - i, &cp);
+        int cw = shown_width(cp);
+        if (used + cw > limit) break;
+        put_shown(b, s + i, k, cp);
+        used += cw;
+        i += k;
+    }
+    if (limit < total) {
+        sb_putn(b, ELLIPSIS, sizeof ELLIPSIS - 1);
+        used++;
+    }
+    return used;
+}
+
+/* A left-aligned cell of exactly `w` columns (wider text is cut). */
+static void sb_cell(sbuf *b, const char *s, int w) { sb_spaces(b, w - sb_text(b, s, w)); }
+
+/* A left-aligned cell of at least `w` columns (wider text is kept whole). */
+static void sb_cell_min(sbuf *b, const char *s, int w) { sb_spaces(b, w - sb_text(b, s, -1)); }
+
+/* A right-aligned ASCII number (or a one-column mark such as "—") in `w` columns. */
+static void sb_right(sbuf *b, const char *s, size_t bytes, int cols, int w)
+{
+    sb_spaces(b, w - cols);
+    sb_putn(b, s, bytes);
+}
+
+static void sb_right_dec(sbuf *b, dec_t d, int places, const char *suffix, int w)
+{
+    char num[DEC_FMT_MAX + 4];
+    size_t n = dec_format(d, places, num, DEC_FMT_MAX);
+    if (n >= DEC_FMT_MAX) n = DEC_FMT_MAX - 1;
+    if (suffix) {
+        size_t k = strlen(suffix);
+        memcpy(num + n, suffix, k + 1);
+        n += k;
+    }
+    sb_right(b, num, n, (int)n, w);
+}
+
+/* ---- CSV ---- */
+
+static void csv_field(sbuf *b, const char *s)
+{
+    if (!s) return;
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        sb_puts(b, s);
+        return;
+    }
+    sb_putc(b, '"');
+    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+        sb_putn(b, s, (size_t)(q - s) + 1);
+        sb_putc(b, '"');
+    }
+    sb_puts(b, s);
+    sb_putc(b, '"');
+}
+
+/* ---- the report ---- */
+
+typedef struct {
+    size_t name_off; /* in report.names */
+    dec_t index, total, max;
+    size_t seq; /* input order, for stable ties */
+    long rank;
+} summary;
+
+struct report {
+    FILE *out;
+    const ruleset *rs;
+    report_opts o;
+    int width, code_w, title_w, score_w, max_w, status_w, unit_w;
+
+    sbuf line;  /* one unit's output, written at once */
+    sbuf tmp;   /* decided-by and reasons */
+    sbuf unitq; /* the unit name as a CSV field */
+    sbuf pre;   /* per-node cells built once (text code+title, CSV code,title) */
+    size_t *pre_off; /* n_nodes + 1 offsets into pre */
+
+    summary *sums;
+    size_t n_sums, cap_sums;
+    sbuf names;
+
+    size_t n_units;
+    bool started, finished, failed;
+};
+
+static const char *status_name(int s) { return eval_status_name((node_status)s); }
+
+static bool has_score(const node_result *x)
+{
+    return x->status != ST_EXCLUDED && x->status != ST_MISSING && x->status != ST_ERROR;
+}
+
+static const char *fact_name(const ruleset *rs, int32_t f)
+{
+    return (f >= 0 && f < rs->n_facts && rs->facts[f].name) ? rs->facts[f].name : "?";
+}
+
+/* "file:line:col" of an error, or nothing when the evaluator gave no location. */
+static void bw_loc(bwriter *w, const ruleset *rs, const node_result *x)
+{
+    if (!x->at || x->at->loc.line <= 0) return;
+    const char *file = x->at->loc.file ? x->at->loc.file : rs->file;
+    bw_puts(w, file ? file : "?");
+    bw_putn(w, ":", 1);
+    bw_int(w, x->at->loc.line);
+    if (x->at->loc.col > 0) {
+        bw_putn(w, ":", 1);
+        bw_int(w, x->at->loc.col);
+    }
+}
+
+static void bw_error(bwriter *w, const ruleset *rs, const node_result *x)
+{
+    bw_puts(w, eval_error_text((eval_error)x->error));
+    if (x->at && x->at->loc.line > 0) {
+        bw_puts(w, " at ");
+        bw_loc(w, rs, x);
+    }
+}
+
+size_t report_decided_by(const ruleset *rs, const node *n, const node_result *res, char *buf,
+                         size_t cap)
+{
+    bwriter w = {buf, cap, 0, 0, false};
+    const rule *ru = &n->rule;
+    if (res->status == ST_MISSING) {
+        bw_puts(&w, "missing: ");
+        bw_puts(&w, fact_name(rs, res->fact));
+        return bw_end(&w);
+    }
+    if (res->status == ST_ERROR) {
+        bw_error(&w, rs, res);
+        return bw_end(&w);
+    }
+    switch ((decided_kind)res->by) {
+    case BY_RULE:
+        bw_puts(&w, ru->text ? ru->text : "rule");
+        break;
+    case BY_ARM:
+        if (res->which >= 0 && res->which < ru->n_arms && ru->arms[res->which].text)
+            bw_puts(&w, ru->arms[res->which].text);
+        else
+            bw_puts(&w, "band");
+        break;
+    case BY_NO_ARM:
+        bw_puts(&w, "no band matched");
+        break;
+    case BY_PARTS: {
+        int held = 0;
+        for (int i = 0; i < ru->n_arms && i < 31; i++) {
+            if (!(res->which & (INT32_C(1) << i))) continue;
+            if (held++) bw_puts(&w, "; ");
+            bw_puts(&w, ru->arms[i].text ? ru->arms[i].text : "part");
+        }
+        if (!held) bw_puts(&w, "no part");
+        break;
+    }
+    case BY_CHILDREN:
+        bw_puts(&w, "sum");
+        break;
+    case BY_NA:
+        if (res->which >= 0 && res->which < n->n_na && n->na[res->which].text)
+            bw_puts(&w, n->na[res->which].text);
+        else
+            bw_puts(&w, "not applicable");
+        break;
+    case BY_PARENT:
+        bw_puts(&w, "not applicable (parent)");
+        break;
+    default:
+        bw_puts(&w, "?");
+        break;
+    }
+    if (res->status == ST_CLAMPED) {
+        bw_puts(&w, " (clamped from ");
+        bw_dec(&w, res->raw);
+        bw_puts(&w, ")");
+    }
+    return bw_end(&w);
+}
+
+/* report_decided_by into r->tmp, growing it when the text does not fit. */
+static const char *decided(report *r, const node *n, const node_result *x)
+{
+    if (!sb_reserve(&r->tmp, 255)) return "";
+    size_t need = report_decided_by(r->rs, n, x, r->tmp.p, r->tmp.cap);
+    if (need >= r->tmp.cap) {
+        if (!sb_reserve(&r->tmp, need + 1)) return "";
+        report_decided_by(r->rs, n, x, r->tmp.p, r->tmp.cap);
+    }
+    return r->tmp.p;
+}
+
+typedef void (*bw_fn)(bwriter *w, const ruleset *rs, const node_result *x);
+
+/* Appends fn's text to r->tmp: measured first, so any length fits. */
+static void tmp_append(report *r, bw_fn fn, const node_result *x)
+{
+    char small[1];
+    bwriter m = {small, sizeof small, 0, 0, false};
+    fn(&m, r->rs, x);
+    if (!sb_reserve(&r->tmp, m.len)) return;
+    bwriter w = {r->tmp.p + r->tmp.len, r->tmp.cap - r->tmp.len, 0, 0, false};
+    fn(&w, r->rs, x);
+    r->tmp.len += bw_end(&w);
+}
+
+/* Why a unit has no total, into r->tmp. */
+static const char *reason(report *r, const node_result *res, const unit_total *t)
+{
+    const ruleset *rs = r->rs;
+    r->tmp.len = 0;
+    if (t->status == ST_SCORED) {
+        sb_puts(&r->tmp, t->index_ok ? "" : "maximum is 0");
+        return r->tmp.oom ? "" : r->tmp.p;
+    }
+    if (!res || t->bad_node < 0 || t->bad_node >= rs->n_nodes) {
+        sb_puts(&r->tmp, status_name(t->status));
+        return r->tmp.oom ? "" : r->tmp.p;
+    }
+    const node_result *x = &res[t->bad_node];
+    const char *code = rs->nodes[t->bad_node]->code;
+    sb_puts(&r->tmp, "node ");
+    sb_puts(&r->tmp, code ? code : "?");
+    if (x->status == ST_MISSING) {
+        sb_puts(&r->tmp, " missing fact '");
+        sb_puts(&r->tmp, fact_name(rs, x->fact));
+        sb_putc(&r->tmp, '\'');
+    } else if (x->status == ST_ERROR) {
+        sb_puts(&r->tmp, " error: ");
+        tmp_append(r, bw_error, x);
+    } else {
+        sb_putc(&r->tmp, ' ');
+        sb_puts(&r->tmp, status_name(x->status));
+    }
+    return r->tmp.oom ? "" : r->tmp.p;
+}
+
+static int flush(report *r, sbuf *b)
+{
+    if (b->oom) r->failed = true;
+    if (!r->failed && b->len && fwrite(b->p, 1, b->len, r->out) != b->len) r->failed = true;
+    b->len = 0;
+    return r->failed ? -1 : 0;
+}
+
+/* ---- layout, once per report ---- */
+
+static int dec_width(dec_t d, int places)
+{
+    char num[DEC_FMT_MAX];
+    size_t n = dec_format(d, places, num, sizeof num);
+    return (int)n;
+}
+
+static void text_layout(report *r)
+{
+    const ruleset *rs = r->rs;
+    r->code_w = 1;
+    r->score_w = 4;
+    r->max_w = 4;
+    for (int i = 0; i < rs->n_nodes; i++) {
+        const node *n = rs->nodes[i];
+        int cw = 2 * n->depth + text_width(n->code ? n->code : "", n->code ? strlen(n->code) : 0);
+        if (cw > r->code_w) r->code_w = cw;
+        int mw = dec_width(n->max, 2);
+        if (mw > r->max_w) r->max_w = mw;
+        if (mw > r->score_w) r->score_w = mw;
+        if (n->kind == NODE_BONUS) {
+            int lw = dec_width(n->range_lo, 2), hw = dec_width(n->range_hi, 2);
+            if (lw > r->score_w) r->score_w = lw;
+            if (hw > r->score_w) r->score_w = hw;
+        }
+    }
+    int fixed = r->code_w + r->score_w + r->max_w + r->status_w + 5 * GAP + DECIDED_RESERVE;
+    r->title_w = r->width - fixed;
+    if (r->title_w < MIN_TITLE) r->title_w = MIN_TITLE;
+
+    int rest = TOT_W + TMAX_W + IDX_W + r->status_w + 4 * GAP;
+    r->unit_w = r->width - rest;
+    if (r->unit_w > UNIT_W_MAX) r->unit_w = UNIT_W_MAX;
+    if (r->unit_w < UNIT_W_MIN) r->unit_w = UNIT_W_MIN;
+}
+
+/* The unit-independent start of every node line/row. */
+static bool build_pre(report *r)
+{
+    const ruleset *rs = r->rs;
+    r->pre_off = malloc(((size_t)rs->n_nodes + 1) * sizeof *r->pre_off);
+    if (!r->pre_off) return false;
+    for (int i = 0; i < rs->n_nodes; i++) {
+        const node *n = rs->nodes[i];
+        r->pre_off[i] = r->pre.len;
+        if (r->o.format == REPORT_TEXT) {
+            sb_spaces(&r->pre, 2 * n->depth);
+            sb_cell(&r->pre, n->code, r->code_w - 2 * n->depth);
+            sb_spaces(&r->pre, GAP);
+            sb_cell(&r->pre, n->title, r->title_w);
+            sb_spaces(&r->pre, GAP);
+        } else {
+            csv_field(&r->pre, n->code);
+            sb_putc(&r->pre, ',');
+            csv_field(&r->pre, n->title);
+            sb_putc(&r->pre, ',');
+        }
+    }
+    r->pre_off[rs->n_nodes] = r->pre.len;
+    return !r->pre.oom;
+}
+
+report *report_new(FILE *out, const ruleset *rs, const report_opts *opts)
+{
+    report *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->out = out;
+    r->rs = rs;
+    if (opts) r->o = *opts;
+    r->width = r->o.width > 0 ? r->o.width : DEFAULT_WIDTH;
+    for (int s = ST_SCORED; s <= ST_CLAMPED; s++) {
+        int w = (int)strlen(status_name(s));
+        if (w > r->status_w) r->status_w = w;
+    }
+    if (r->o.format == REPORT_TEXT) text_layout(r);
+    if (r->o.format != REPORT_JSON && r->o.detail == DETAIL_NODES && !build_pre(r)) {
+        report_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void report_free(report *r)
+{
+    if (!r) return;
+    sb_free(&r->line);
+    sb_free(&r->tmp);
+    sb_free(&r->unitq);
+    sb_free(&r->pre);
+    sb_free(&r->names);
+    free(r->pre_off);
+    free(r->sums);
+    free(r);
+}
+
+static bool keep_summary(report *r, const char *unit, const unit_total *t)
+{
+    if (r->n_sums == r->cap_sums) {
+        size_t cap = r->cap_sums ? r->cap_sums * 2 : 64;
+        summary *s = realloc(r->sums, cap * sizeof *s);
+        if (!s) return false;
+        r->sums = s;
+        r->cap_sums = cap;
+    }
+    summary *s = &r->sums[r->n_sums++];
+    s->name_off = r->names.len;
+    s->index = t->index;
+    s->total = t->score;
+    s->max = t->max;
+    s->seq = r->n_units;
+    s->rank = 0;
+    sb_putn(&r->names, unit, strlen(unit) + 1); /* keeps the NUL: names are C strings in place */
+    return !r->names.oom;
+}
+
+static bool ranked(const unit_total *t) { return t->status == ST_SCORED && t->index_ok; }
+
+/* ---- TEXT ---- */
+
+static void text_total_line(report *r, sbuf *b, const node_result *res, const unit_total *t)
+{
+    sb_puts(b, "Total  ");
+    if (t->status != ST_SCORED) {
+        sb_puts(b, "incomplete: ");
+        sb_puts(b, reason(r, res, t));
+    } else {
+        sb_dec(b, t->score, 2);
+        sb_puts(b, " / ");
+        sb_dec(b, t->max, -1);
+        sb_puts(b, "  index ");
+        if (t->index_ok) {
+            sb_dec(b, t->index, 2);
+            sb_putc(b, '%');
+        } else {
+            sb_puts(b, EM_DASH);
+        }
+    }
+    sb_endline(b);
+}
+
+static void text_nodes(report *r, const char *unit, const node_result *res, const unit_total *t)
+{
+    const ruleset *rs = r->rs;
+    sbuf *b = &r->line;
+    if (r->n_units > 0) sb_putc(b, '\n');
+    sb_text(b, unit, -1);
+    sb_endline(b);
+    for (int i = 0; i < rs->n_nodes; i++) {
+        const node_result *x = &res[i];
+        sb_putn(b, r->pre.p + r->pre_off[i], r->pre_off[i + 1] - r->pre_off[i]);
+        if (x->status == ST_EXCLUDED)
+            sb_right(b, EM_DASH, sizeof EM_DASH - 1, 1, r->score_w);
+        else if (!has_score(x))
+            sb_right(b, "?", 1, 1, r->score_w);
+        else
+            sb_right_dec(b, x->score, 2, NULL, r->score_w);
+        sb_spaces(b, GAP);
+        sb_right_dec(b, x->max, 2, NULL, r->max_w);
+        sb_spaces(b, GAP);
+        sb_cell(b, status_name(x->status), r->status_w);
+        sb_spaces(b, GAP);
+        sb_text(b, decided(r, rs->nodes[i], x), -1);
+        sb_endline(b);
+    }
+    text_total_line(r, b, res, t);
+}
+
+static void text_total(report *r, const char *unit, const node_result *res, const unit_total *t)
+{
+    sbuf *b = &r->line;
+    bool done = t->status == ST_SCORED;
+    sb_cell_min(b, unit, r->unit_w);
+    sb_spaces(b, GAP);
+    if (done)
+        sb_right_dec(b, t->score, 2, NULL, TOT_W);
+    else
+        sb_right(b, "?", 1, 1, TOT_W);
+    sb_spaces(b, GAP);
+    sb_right_dec(b, t->max, 2, NULL, TMAX_W);
+    sb_spaces(b, GAP);
+    if (t->index_ok && done)
+        sb_right_dec(b, t->index, 2, "%", IDX_W);
+    else
+        sb_right(b, EM_DASH, sizeof EM_DASH - 1, 1, IDX_W);
+    sb_spaces(b, GAP);
+    sb_cell(b, status_name(t->status), r->status_w);
+    const char *why = reason(r, res, t);
+    if (*why) {
+        sb_spaces(b, GAP);
+        sb_text(b, why, -1);
+    }
+    sb_endline(b);
+}
+
+/* ---- CSV ---- */
+
+static void csv_totals(report *r, const node_result *res, const unit_total *t)
+{
+    sbuf *b = &r->line;
+    bool done = t->status == ST_SCORED;
+    const char *st = status_name(t->status);
+    const char *why = reason(r, res, t);
+
+    sb_putn(b, r->unitq.p, r->unitq.len);
+    sb_puts(b, ",TOTAL,,");
+    if (done) sb_dec(b, t->score, -1);
+    sb_putc(b, ',');
+    sb_dec(b, t->max, -1);
+    sb_putc(b, ',');
+    sb_puts(b, st);
+    sb_putc(b, ',');
+    csv_field(b, why);
+    sb_putc(b, '\n');
+
+    sb_putn(b, r->unitq.p, r->unitq.len);
+    sb_puts(b, ",INDEX,,");
+    if (done && t->index_ok) sb_dec(b, t->index, -1);
+    sb_puts(b, ",100,");
+    sb_puts(b, st);
+    sb_putc(b, ',');
+    csv_field(b, why);
+    sb_putc(b, '\n');
+}
+
+static void csv_unit(report *r, const char *unit, const node_result *res, const unit_total *t)
+{
+    const ruleset *rs = r->rs;
+    sbuf *b = &r->line;
+    r->unitq.len = 0;
+    csv_field(&r->unitq, unit);
+    if (r->o.detail == DETAIL_NODES) {
+        for (int i = 0; i < rs->n_nodes; i++) {
+            const node_result *x = &res[i];
+            sb_putn(b, r->unitq.p, r->unitq.len);
+            sb_putc(b, ',');
+            sb_putn(b, r->pre.p + r->pre_off[i], r->pre_off[i + 1] - r->pre_off[i]);
+            if (has_score(x)) sb_dec(b, x->score, -1);
+            sb_putc(b, ',');
+            sb_dec(b, x->max, -1);
+            sb_putc(b, ',');
+            sb_puts(b, status_name(x->status));
+            sb_putc(b, ',');
+            csv_field(b, decided(r, rs->nodes[i], x));
+            sb_putc(b, '\n');
+        }
+    }
+    csv_totals(r, res, t);
+}
+
+/* ---- JSON ---- */
+
+/* A JSON string; text that is not valid UTF-8 (jansson refuses it) gets U+FFFD for bad bytes. */
+static json_t *jstr(const char *s)
+{
+    if (!s) return json_null();
+    json_t *j = json_string(s);
+    if (j) return j;
+    sbuf clean = {0};
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        size_t k = next_cp(s + i, len - i, &cp);
+        if (cp < 0)
+            sb_putn(&clean, REPLACEMENT, sizeof REPLACEMENT - 1);
+        else
+            sb_putn(&clean, s + i, k);
+        i += k;
+    }
+    j = clean.oom || !clean.p ? NULL : json_string(clean.p);
+    sb_free(&clean);
+    return j;
+}
+
+static json_t *jdec(dec_t d)
+{
+    char num[DEC_FMT_MAX];
+    dec_format(d, -1, num, sizeof num);
+    return json_string(num);
+}
+
+/* json_object_set_new that remembers a failure (NULL value or no memory) in *ok. */
+static void jset(json_t *o, const char *key, json_t *v, bool *ok)
+{
+    if (!o || !v || json_object_set_new(o, key, v) != 0) *ok = false;
+}
+
+static json_t *json_node(report *r, int i, const node_result *x, bool *ok)
+{
+    const ruleset *rs = r->rs;
+    const node *n = rs->nodes[i];
+    json_t *o = json_object();
+    jset(o, "code", jstr(n->code ? n->code : ""), ok);
+    jset(o, "title", jstr(n->title ? n->title : ""), ok);
+    jset(o, "score", has_score(x) ? jdec(x->score) : json_null(), ok);
+    jset(o, "max", jdec(x->max), ok);
+    jset(o, "status", json_string(status_name(x->status)), ok);
+    jset(o, "decided_by", jstr(decided(r, n, x)), ok);
+    if (x->status == ST_MISSING) jset(o, "missing_fact", jstr(fact_name(rs, x->fact)), ok);
+    if (x->status == ST_ERROR) {
+        jset(o, "error", json_string(eval_error_text((eval_error)x->error)), ok);
+        if (x->at && x->at->loc.line > 0) {
+            r->tmp.len = 0;
+            tmp_append(r, bw_loc, x);
+            jset(o, "at", r->tmp.oom ? NULL : jstr(r->tmp.p), ok);
+        }
+    }
+    if (has_score(x) && (x->status == ST_CLAMPED || x->rounded)) jset(o, "raw", jdec(x->raw), ok);
+    return o;
+}
+
+static int json_write(report *r, const char *s)
+{
+    size_t n = strlen(s);
+    if (!r->failed && fwrite(s, 1, n, r->out) != n) r->failed = true;
+    return r->failed ? -1 : 0;
+}
+
+static int json_dump(report *r, json_t *j, bool ok)
+{
+    if (!ok || !j || json_dumpf(j, r->out, 0) != 0) r->failed = true;
+    json_decref(j);
+    return r->failed ? -1 : 0;
+}
+
+static int json_start(report *r)
+{
+    const ruleset *rs = r->rs;
+    bool ok = true;
+    json_t *o = json_object();
+    jset(o, "title", jstr(rs->title), &ok);
+    jset(o, "year", rs->year ? json_integer(rs->year) : json_null(), &ok);
+    jset(o, "source", jstr(rs->source), &ok);
+    if (json_write(r, "{\"ruleset\": ")) {
+        json_decref(o);
+        return -1;
+    }
+    if (json_dump(r, o, ok)) return -1;
+    return json_write(r, ", \"units\": [");
+}
+
+static int json_unit(report *r, const char *unit, const node_result *res, const unit_total *t)
+{
+    const ruleset *rs = r->rs;
+    bool ok = true, done = t->status == ST_SCORED;
+    json_t *o = json_object();
+    jset(o, "unit", jstr(unit), &ok);
+    if (r->o.detail == DETAIL_NODES) {
+        json_t *nodes = json_array();
+        for (int i = 0; i < rs->n_nodes && nodes; i++)
+            if (json_array_append_new(nodes, json_node(r, i, &res[i], &ok)) != 0) ok = false;
+        jset(o, "nodes", nodes, &ok);
+    }
+    jset(o, "total", done ? jdec(t->score) : json_null(), &ok);
+    jset(o, "max", jdec(t->max), &ok);
+    jset(o, "index", done && t->index_ok ? jdec(t->index) : json_null(), &ok);
+    jset(o, "status", json_string(status_name(t->status)), &ok);
+    if (!done) {
+        if (t->bad_node >= 0 && t->bad_node < rs->n_nodes)
+            jset(o, "bad_node", jstr(rs->nodes[t->bad_node]->code), &ok);
+        jset(o, "reason", jstr(reason(r, res, t)), &ok);
+    }
+    if (json_write(r, r->n_units ? ",\n" : "\n")) {
+        json_decref(o);
+        return -1;
+    }
+    return json_dump(r, o, ok);
+}
+
+/* ---- driver ---- */
+
+static int start(report *r)
+{
+    if (r->started) return 0;
+    r->started = true;
+    if (r->o.format == REPORT_CSV) {
+        sb_puts(&r->line, "unit,code,title,score,max,status,decided_by\n");
+        return flush(r, &r->line);
+    }
+    if (r->o.format == REPORT_JSON) return json_start(r);
+    return 0;
+}
+
+int report_unit(report *r, const char *unit, const node_result *res, const unit_total *tot)
+{
+    if (r->failed || r->finished) return -1;
+    if (!unit) unit = "";
+    if (start(r)) return -1;
+    if (r->o.rank && ranked(tot) && !keep_summary(r, unit, tot)) {
+        r->failed = true;
+        return -1;
+    }
+    int rc = 0;
+    switch (r->o.format) {
+    case REPORT_TEXT:
+        if (r->o.detail == DETAIL_NODES)
+            text_nodes(r, unit, res, tot);
+        else
+            text_total(r, unit, res, tot);
+        rc = flush(r, &r->line);
+        break;
+    case REPORT_CSV:
+        csv_unit(r, unit, res, tot);
+        rc = flush(r, &r->line);
+        break;
+    case REPORT_JSON:
+        rc = json_unit(r, unit, res, tot);
+        break;
+    }
+    if (r->tmp.oom || r->unitq.oom) {
+        r->failed = true;
+        rc = -1;
+    }
+    r->n_units++;
+    return rc;
+}
+
+static int by_index_desc(const void *pa, const void *pb)
+{
+    const summary *a = pa, *b = pb;
+    int c = dec_cmp(b->index, a->index);
+    if (c) return c;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static void rank_units(report *r)
+{
+    if (r->n_sums > 1) qsort(r->sums, r->n_sums, sizeof *r->sums, by_index_desc);
+    for (size_t i = 0; i < r->n_sums; i++)
+        r->sums[i].rank = (i > 0 && dec_cmp(r->sums[i].index, r->sums[i - 1].index) == 0)
+                              ? r->sums[i - 1].rank
+                              : (long)i + 1;
+}
+
+static const char *sum_name(const report *r, const summary *s) { return r->names.p + s->name_off; }
+
+static void text_ranking(report *r)
+{
+    sbuf *b = &r->line;
+    int rank_w = 1, name_w = 0, idx_w = 0;
+    for (size_t n = r->n_sums; n >= 10; n /= 10) rank_w++;
+    for (size_t i = 0; i < r->n_sums; i++) {
+        const char *name = sum_name(r, &r->sums[i]);
+        int w = text_width(name, strlen(name));
+        if (w > name_w) name_w = w;
+        w = dec_width(r->sums[i].index, 2) + 1;
+        if (w > idx_w) idx_w = w;
+    }
+    if (r->n_units > 0) sb_putc(b, '\n');
+    sb_puts(b, "Ranking\n");
+    for (size_t i = 0; i < r->n_sums; i++) {
+        const summary *s = &r->sums[i];
+        char num[24];
+        int k = snprintf(num, sizeof num, "%ld", s->rank);
+        sb_right(b, num, (size_t)k, k, rank_w);
+        sb_spaces(b, GAP);
+        sb_cell_min(b, sum_name(r, s), name_w);
+        sb_spaces(b, GAP);
+        sb_right_dec(b, s->index, 2, "%", idx_w);
+        sb_spaces(b, GAP);
+        sb_dec(b, s->total, 2);
+        sb_puts(b, " / ");
+        sb_dec(b, s->max, -1);
+        sb_endline(b);
+        if (flush(r, b)) return;
+    }
+}
+
+static void csv_ranking(report *r)
+{
+    sbuf *b = &r->line;
+    for (size_t i = 0; i < r->n_sums; i++) {
+        const summary *s = &r->sums[i];
+        csv_field(b, sum_name(r, s));
+        sb_puts(b, ",RANK,,");
+        sb_int(b, s->rank);
+        sb_putc(b, ',');
+        sb_int(b, (long long)r->n_sums);
+        sb_puts(b, ",ranked,\n");
+        if (flush(r, b)) return;
+    }
+}
+
+static void json_ranking(report *r)
+{
+    if (json_write(r, ", \"ranking\": [")) return;
+    for (size_t i = 0; i < r->n_sums; i++) {
+        const summary *s = &r->sums[i];
+        bool ok = true;
+        json_t *o = json_object();
+        jset(o, "rank", json_integer(s->rank), &ok);
+        jset(o, "unit", jstr(sum_name(r, s)), &ok);
+        jset(o, "index", jdec(s->index), &ok);
+        jset(o, "total", jdec(s->total), &ok);
+        if (json_write(r, i ? ",\n" : "\n")) {
+            json_decref(o);
+            return;
+        }
+        if (json_dump(r, o, ok)) return;
+    }
+    json_write(r, "\n]");
+}
+
+int report_finish(report *r)
+{
+    if (r->finished) return r->failed ? -1 : 0;
+    if (r->failed || start(r)) {
+        r->finished = true;
+        return -1;
+    }
+    r->finished = true;
+    if (r->o.format == REPORT_JSON) json_write(r, "\n]");
+    if (r->o.rank) {
+        rank_units(r);
+        if (r->o.format == REPORT_TEXT && r->n_sums > 0) text_ranking(r);
+        if (r->o.format == REPORT_CSV) csv_ranking(r);
+        if (r->o.format == REPORT_JSON) json_ranking(r);
+    }
+    if (r->o.format == REPORT_JSON) json_write(r, "}\n");
+    if (!r->failed && fflush(r->out) != 0) r->failed = true;
+    return r->failed ? -1 : 0;
+}
