@@ -239,6 +239,7 @@ static void mark_subtree(eval_state *st, const node *n, node_status s) {
         r->status = (uint8_t)s;
         r->by = BY_PARENT;
         r->fact = -1;
+        r->score = r->max = r->raw = dec_from_int(0);
         if (s == ST_FULL) r->score = r->max = st->rs->nodes[i]->max;
     }
 }
@@ -383,12 +384,12 @@ void eval_unit(eval_state *st, const fact_value *values, node_result *results, u
         const node *n = rs->top[i];
         eval_node(st, n);
         const node_result *r = &results[n->id];
+        overflow |= dec_add(max, r->max, &max) != DEC_OK;
         if (r->status == ST_MISSING || r->status == ST_ERROR) {
             if (total->status == ST_SCORED) total->status = r->status;
             continue;
         }
         if (r->status != ST_EXCLUDED) overflow |= dec_add(score, r->score, &score) != DEC_OK;
-        overflow |= dec_add(max, r->max, &max) != DEC_OK;
     }
     if (overflow && total->status == ST_SCORED) total->status = ST_ERROR;
     /* The node to blame: the first in tree order that failed by itself, not through a child. */

@@ -4,7 +4,9 @@
  *  - a batch table: a header `unit,<fact>,<fact>...` and one row per unit, streamed row by row
  *    (memory stays flat whatever the number of rows).
  * The layout is detected from the first row: first cell `unit` (after BOM, trimming, NFC,
- * case-folding ASCII) with at least two cells -> batch table; else a per-unit sheet.
+ * case-folding ASCII) with at least two cells -> batch table; else a per-unit sheet. A sheet may
+ * start with its unit row (`unit,Phòng Nội vụ[,note]`), so a first row of at most three non-empty
+ * cells is a batch header only if one of its other cells names a known fact.
  * Values: decimal comma or dot, `85%`, Vietnamese booleans, dates dd/mm/yyyy or ISO, a UTF-8
  * BOM, CRLF, quoted fields. An empty cell is a missing fact. Names are NFC-normalised.
  * The reader knows nothing of rule files: the caller describes the facts it wants as specs. */
@@ -62,11 +64,14 @@ typedef struct {
  * or the non-zero value an on_unit call returned. */
 int facts_read_file(const char *path, const facts_opts *opts);
 
-/* The same over a buffer (for tests); `name` is used in messages and as the default unit name. */
+/* The same over a buffer (for tests); `name` is used in messages and as the default unit name
+ * (as for a file: its base name without `.csv`). */
 int facts_read_buffer(const char *name, const char *data, size_t len, const facts_opts *opts);
 
 /* Parse one cell as the given spec's type (exposed for tests and for the published-table reader).
- * Returns true and fills *out on success; on failure fills a short reason in why[why_cap]. */
+ * Returns true and fills *out on success; on failure fills a short reason in why[why_cap].
+ * A percent without `%` is in percent points ("85" is 85%), except that a bare fraction strictly
+ * between -1 and 1 ("0,85": 85% or 0.85%?) is refused as ambiguous. */
 bool facts_parse_value(const fact_spec *spec, const char *text, size_t len, dec_t *out,
                        char *why, size_t why_cap);
 
