@@ -558,7 +558,7 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
     c.rs = rs;
     c.d = d;
     char b1[DEC_FMT_MAX], b2[DEC_FMT_MAX];
-    src_loc top = {rs->file, 0, 0, 0};
+    src_loc top = {rs->file, 0, 0, 0, 0};
     if (!rs->present) WARN(&c, &top, "no 'ruleset' block: the rule set has no title, year or rounding");
     check_facts(&c);
     c.def_state = calloc((size_t)rs->n_defs + 1, 1);

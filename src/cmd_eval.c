@@ -67,12 +67,13 @@ static int on_unit(void *ud, const char *unit, const fact_value *values) {
             const node *n = r->rs->nodes[tot.bad_node];
             const node_result *nr = &r->res[tot.bad_node];
             if (nr->status == ST_MISSING && nr->fact >= 0)
-                fprintf(stderr, "chiso: unit '%s': %s cannot be scored: fact '%s' is missing\n", unit,
-                        n->code, r->rs->facts[nr->fact].name);
+                fprintf(stderr, "chiso: unit '%s': %s cannot be scored: fact '%s' %s\n", unit,
+                        n->code, r->rs->facts[nr->fact].name,
+                        values[nr->fact].state == FV_BAD ? "has a bad value" : "is missing");
             else
                 fprintf(stderr, "chiso: unit '%s': %s cannot be scored: %s (%s:%d:%d)\n", unit, n->code,
                         eval_error_text((eval_error)nr->error), nr->at ? nr->at->loc.file : r->rs->file,
-                        nr->at ? nr->at->loc.line : n->loc.line, nr->at ? nr->at->loc.col : n->loc.col);
+                        nr->at ? nr->at->loc.line : n->loc.line, diag_char_col(nr->at ? &nr->at->loc : &n->loc));
         }
     }
     if (report_unit(r->rep, unit, r->res, &tot) != 0) {
@@ -153,7 +154,10 @@ int cmd_eval(int argc, char **argv) {
 
     int rc = EXIT_FAILED;
     diag_sink *d = diag_sink_new(stderr);
+    /* The rule file's warnings are check's business; a batch run shows only its errors. */
+    diag_sink_hide_warnings(d, true);
     ruleset *rs = d ? load_rules(rules, d) : NULL;
+    diag_sink_hide_warnings(d, false);
     FILE *out = stdout;
     char *tmp = NULL;
     run r;

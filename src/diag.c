@@ -22,7 +22,13 @@ struct diag_sink {
     src_file *files;
     int n_files, cap_files;
     int last; /* index of the last file looked up: diagnostics come in runs per file */
+    bool hide_warnings;
 };
+
+void diag_sink_hide_warnings(diag_sink *s, bool hide)
+{
+    if (s) s->hide_warnings = hide;
+}
 
 diag_sink *diag_sink_new(FILE *out)
 {
@@ -197,7 +203,7 @@ void diag_vemit(diag_sink *s, diag_severity sev, const src_loc *loc, const char 
     if (!s) return;
     if (sev == DIAG_ERROR) s->errors++;
     else if (sev == DIAG_WARNING) s->warnings++;
-    if (!s->out) return;
+    if (!s->out || (sev == DIAG_WARNING && s->hide_warnings)) return;
     FILE *out = s->out;
     const char *word = severity_word(sev);
 

@@ -3,6 +3,7 @@
 #ifndef CHISO_DIAG_H
 #define CHISO_DIAG_H
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -15,6 +16,8 @@ typedef struct {
     int line;
     int col;
     int len;
+    int ccol; /* the same column counted in characters, when known (0 = unknown), for messages
+               * written without the source text at hand (reports) */
 } src_loc;
 
 typedef struct diag_sink diag_sink;
@@ -34,7 +37,13 @@ void diag_emit(diag_sink *s, diag_severity sev, const src_loc *loc, const char *
 void diag_vemit(diag_sink *s, diag_severity sev, const src_loc *loc, const char *line_text,
                 size_t line_len, const char *fmt, va_list ap);
 
+/* Count warnings without printing them (e.g. `eval` leaves the rule file's warnings to `check`). */
+void diag_sink_hide_warnings(diag_sink *s, bool hide);
+
 int diag_errors(const diag_sink *s);
+
+/* The column to print for loc without its source line: characters if known, else bytes. */
+static inline int diag_char_col(const src_loc *loc) { return loc->ccol > 0 ? loc->ccol : loc->col; }
 int diag_warnings(const diag_sink *s);
 
 #endif

@@ -700,7 +700,7 @@ typedef struct {
 static void emit_file(reader *r, diag_severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void emit_file(reader *r, diag_severity sev, const char *fmt, ...)
 {
-    src_loc loc = {r->file, 0, 0, 0};
+    src_loc loc = {r->file, 0, 0, 0, 0};
     va_list ap;
     va_start(ap, fmt);
     diag_vemit(r->o->diags, sev, &loc, NULL, 0, fmt, ap);
@@ -767,11 +767,11 @@ static void emit_row(reader *r, diag_severity sev, const row_view *v, size_t fie
     __attribute__((format(printf, 5, 6)));
 static void emit_row(reader *r, diag_severity sev, const row_view *v, size_t field, const char *fmt, ...)
 {
-    src_loc loc = {r->file, (int)v->line, 0, 0};
+    src_loc loc = {r->file, (int)v->line, 0, 0, 0};
     const char *lt = NULL;
     size_t ll = 0;
     if (field == NO_FIELD || !locate_field(v, field, &loc, &lt, &ll)) {
-        loc = (src_loc){r->file, (int)v->line, 0, 0};
+        loc = (src_loc){r->file, (int)v->line, 0, 0, 0};
         if (v->raw && v->raw_len) {
             lt = v->raw;
             while (ll < v->raw_len && lt[ll] != '\r' && lt[ll] != '\n') ll++;

@@ -10,7 +10,7 @@
 #include "parse_internal.h"
 
 char *load_read_file(const char *path, size_t max, size_t *len, diag_sink *d) {
-    src_loc at = {path, 0, 0, 0};
+    src_loc at = {path, 0, 0, 0, 0};
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         diag_emit(d, DIAG_ERROR, &at, NULL, 0, "cannot open: %s", strerror(errno));

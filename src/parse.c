@@ -14,6 +14,13 @@ src_loc parse_src_loc(const parse_ctx *pc, const chs_loc *l) {
     s.col = l->first_column;
     s.len = l->first_line == l->last_line ? l->last_byte - l->first_byte : 0;
     if (s.len < 0) s.len = 0;
+    s.ccol = 0;
+    int start = l->first_byte - (l->first_column - 1);
+    if (start >= 0 && l->first_byte <= (int)pc->len) {
+        s.ccol = 1;
+        for (int i = start; i < l->first_byte; i++)
+            s.ccol += ((unsigned char)pc->src[i] & 0xC0) != 0x80;
+    }
     return s;
 }
 
@@ -26,16 +33,39 @@ void parse_error(parse_ctx *pc, const chs_loc *l, const char *fmt, ...) {
     pc->errors++;
 }
 
+/* The text of a span for reports, on one line: runs of white space (the author's alignment, line
+ * breaks) become one space, and comments inside the span are dropped. */
 const char *parse_text(parse_ctx *pc, const chs_loc *l) {
     int a = l->first_byte, b = l->last_byte;
     if (a < 0 || b < a || (size_t)b > pc->len) return "";
-    return arena_strndup(pc->arena, pc->src + a, (size_t)(b - a));
+    char *t = arena_alloc(pc->arena, (size_t)(b - a) + 1);
+    if (!t) return "";
+    size_t n = 0;
+    bool in_str = false, space = false;
+    for (int i = a; i < b; i++) {
+        char c = pc->src[i];
+        if (!in_str && c == '#') {
+            while (i + 1 < b && pc->src[i + 1] != '\n') i++;
+            space = n > 0;
+            continue;
+        }
+        if (!in_str && (c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
+            space = n > 0;
+            continue;
+        }
+        if (space) t[n++] = ' ';
+        space = false;
+        if (c == '"' && (i == a || pc->src[i - 1] != '\\')) in_str = !in_str;
+        t[n++] = c;
+    }
+    t[n] = '\0';
+    return t;
 }
 
 int parse_buffer(parse_ctx *pc) {
     yyscan_t sc;
     if (chs_yylex_init_extra(pc, &sc) != 0) {
-        src_loc l = {pc->file, 0, 0, 0};
+        src_loc l = {pc->file, 0, 0, 0, 0};
         diag_emit(pc->diags, DIAG_ERROR, &l, NULL, 0, "out of memory");
         return ++pc->errors;
     }

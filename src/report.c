@@ -405,9 +405,9 @@ static void bw_loc(bwriter *w, const ruleset *rs, const node_result *x)
     bw_puts(w, file ? file : "?");
     bw_putn(w, ":", 1);
     bw_int(w, x->at->loc.line);
-    if (x->at->loc.col > 0) {
+    if (diag_char_col(&x->at->loc) > 0) {
         bw_putn(w, ":", 1);
-        bw_int(w, x->at->loc.col);
+        bw_int(w, diag_char_col(&x->at->loc));
     }
 }
 
@@ -1061,7 +1061,8 @@ int report_finish(report *r)
     if (r->o.format == REPORT_JSON) json_write(r, "\n]");
     if (r->o.rank) {
         rank_units(r);
-        if (r->o.format == REPORT_TEXT && r->n_sums > 0) text_ranking(r);
+        /* one unit is no ranking for a reader; machine formats keep a regular shape */
+        if (r->o.format == REPORT_TEXT && r->n_sums > 0 && r->n_units > 1) text_ranking(r);
         if (r->o.format == REPORT_CSV) csv_ranking(r);
         if (r->o.format == REPORT_JSON) json_ranking(r);
     }

@@ -59,7 +59,7 @@ static void test_vietnamese_caret(void **state)
     static const char src[] = "ruleset \"PAR\"\ncriterion 1.1 \"C\xc3\xb4ng t\xc3\xa1" "c\" max x\n";
     diag_sink_add_source(fx->sink, "r.chiso", src, sizeof src - 1);
     /* 29 characters (31 bytes: ô and á take two) precede the x */
-    src_loc loc = {"r.chiso", 2, 32, 1};
+    src_loc loc = {"r.chiso", 2, 32, 1, 0};
     diag_emit(fx->sink, DIAG_ERROR, &loc, NULL, 0, "unknown name '%s'", "x");
     char want[256];
     snprintf(want, sizeof want,
@@ -77,9 +77,9 @@ static void test_span_tildes(void **state)
     fixture *fx = *state;
     static const char src[] = "criterion 1.1 \"C\xc3\xb4ng t\xc3\xa1" "c\" max x\n";
     diag_sink_add_source(fx->sink, "r.chiso", src, sizeof src - 1);
-    src_loc kw = {"r.chiso", 1, 28, 3}; /* "max": 27 bytes, 25 characters before it */
+    src_loc kw = {"r.chiso", 1, 28, 3, 0}; /* "max": 27 bytes, 25 characters before it */
     diag_emit(fx->sink, DIAG_WARNING, &kw, NULL, 0, "w");
-    src_loc title = {"r.chiso", 1, 15, 12}; /* the quoted title: 12 bytes, 10 columns */
+    src_loc title = {"r.chiso", 1, 15, 12, 0}; /* the quoted title: 12 bytes, 10 columns */
     diag_emit(fx->sink, DIAG_NOTE, &title, NULL, 0, "n");
     char want[512];
     snprintf(want, sizeof want,
@@ -96,7 +96,7 @@ static void test_combining_mark(void **state)
 {
     fixture *fx = *state;
     static const char line[] = "Co\xcc\x82ng x";
-    src_loc loc = {"nfd.chiso", 1, 8, 1};
+    src_loc loc = {"nfd.chiso", 1, 8, 1, 0};
     diag_emit(fx->sink, DIAG_ERROR, &loc, line, sizeof line - 1, "e");
     assert_string_equal(output(fx), "nfd.chiso:1:7: error: e\nCo\xcc\x82ng x\n     ^\n");
 }
@@ -105,9 +105,9 @@ static void test_wide_characters(void **state)
 {
     fixture *fx = *state;
     static const char line[] = "x = \"\xe6\xbc\xa2\xe5\xad\x97\" + y"; /* 漢字: 3 bytes, 2 columns each */
-    src_loc loc = {"w.chiso", 1, 16, 1};
+    src_loc loc = {"w.chiso", 1, 16, 1, 0};
     diag_emit(fx->sink, DIAG_ERROR, &loc, line, sizeof line - 1, "e");
-    src_loc both = {"w.chiso", 1, 6, 6};
+    src_loc both = {"w.chiso", 1, 6, 6, 0};
     diag_emit(fx->sink, DIAG_NOTE, &both, line, sizeof line - 1, "n");
     char want[256];
     snprintf(want, sizeof want, "w.chiso:1:12: error: e\n%s\n%s^\nw.chiso:1:6: note: n\n%s\n     ^~~~\n",
@@ -120,7 +120,7 @@ static void test_tabs_kept(void **state)
     fixture *fx = *state;
     static const char src[] = "\tscore\tx\n";
     diag_sink_add_source(fx->sink, "t.chiso", src, sizeof src - 1);
-    src_loc loc = {"t.chiso", 1, 8, 1};
+    src_loc loc = {"t.chiso", 1, 8, 1, 0};
     diag_emit(fx->sink, DIAG_ERROR, &loc, NULL, 0, "e");
     assert_string_equal(output(fx), "t.chiso:1:8: error: e\n\tscore\tx\n\t     \t^\n");
 }
@@ -130,9 +130,9 @@ static void test_crlf_source(void **state)
     fixture *fx = *state;
     static const char src[] = "line one\r\nbad here\r\nthird\r\n";
     diag_sink_add_source(fx->sink, "c.chiso", src, sizeof src - 1);
-    src_loc loc = {"c.chiso", 2, 5, 4};
+    src_loc loc = {"c.chiso", 2, 5, 4, 0};
     diag_emit(fx->sink, DIAG_ERROR, &loc, NULL, 0, "msg");
-    src_loc last = {"c.chiso", 3, 6, 0}; /* just after the last character */
+    src_loc last = {"c.chiso", 3, 6, 0, 0}; /* just after the last character */
     diag_emit(fx->sink, DIAG_ERROR, &last, NULL, 0, "eol");
     const char *out = output(fx);
     assert_string_equal(out, "c.chiso:2:5: error: msg\nbad here\n    ^~~~\n"
@@ -144,7 +144,7 @@ static void test_crlf_source(void **state)
 static void test_no_line(void **state)
 {
     fixture *fx = *state;
-    src_loc loc = {"facts.csv", 0, 0, 0};
+    src_loc loc = {"facts.csv", 0, 0, 0, 0};
     diag_emit(fx->sink, DIAG_ERROR, &loc, NULL, 0, "cannot open: %s", "No such file");
     diag_emit(fx->sink, DIAG_WARNING, &loc, "ignored", 7, "w %d", 2);
     diag_emit(fx->sink, DIAG_NOTE, NULL, NULL, 0, "bare");
@@ -160,7 +160,7 @@ static void test_line_text_fallback(void **state)
     fixture *fx = *state;
     /* a streamed CSV row, passed with its CRLF */
     static const char row[] = "H\xc3\xa0 N\xe1\xbb\x99i,85%,x\r\n";
-    src_loc loc = {"data.csv", 3, 15, 1};
+    src_loc loc = {"data.csv", 3, 15, 1, 0};
     diag_emit(fx->sink, DIAG_ERROR, &loc, row, sizeof row - 1, "bad value");
     char want[256];
     snprintf(want, sizeof want, "data.csv:3:12: error: bad value\n%.*s\n%s^\n", (int)sizeof row - 3, row,
@@ -172,11 +172,11 @@ static void test_registered_text_wins(void **state)
 {
     fixture *fx = *state;
     diag_sink_add_source(fx->sink, "a.chiso", "one\ntwo\n", 8);
-    src_loc loc = {"a.chiso", 2, 2, 1};
+    src_loc loc = {"a.chiso", 2, 2, 1, 0};
     diag_emit(fx->sink, DIAG_ERROR, &loc, "other", 5, "e");
-    src_loc past = {"a.chiso", 9, 2, 1}; /* beyond the file: falls back to line_text */
+    src_loc past = {"a.chiso", 9, 2, 1, 0}; /* beyond the file: falls back to line_text */
     diag_emit(fx->sink, DIAG_ERROR, &past, "other", 5, "e");
-    src_loc none = {"b.chiso", 4, 7, 2}; /* nothing to quote: the byte column is all we have */
+    src_loc none = {"b.chiso", 4, 7, 2, 0}; /* nothing to quote: the byte column is all we have */
     diag_emit(fx->sink, DIAG_ERROR, &none, NULL, 0, "e");
     assert_string_equal(output(fx), "a.chiso:2:2: error: e\ntwo\n ^\n"
                                     "a.chiso:9:2: error: e\nother\n ^\n"
@@ -192,9 +192,9 @@ static void test_several_files_and_replacement(void **state)
         diag_sink_add_source(fx->sink, names[i], "first\nsecond", 12);
     }
     diag_sink_add_source(fx->sink, "f3.chiso", "alpha\nbeta", 10);
-    src_loc a = {"f3.chiso", 2, 1, 4};
+    src_loc a = {"f3.chiso", 2, 1, 4, 0};
     diag_emit(fx->sink, DIAG_ERROR, &a, NULL, 0, "e");
-    src_loc b = {"f5.chiso", 2, 3, 0};
+    src_loc b = {"f5.chiso", 2, 3, 0, 0};
     diag_emit(fx->sink, DIAG_ERROR, &b, NULL, 0, "e");
     assert_string_equal(output(fx), "f3.chiso:2:1: error: e\nbeta\n^~~~\n"
                                     "f5.chiso:2:3: error: e\nsecond\n  ^\n");
@@ -208,7 +208,7 @@ static void test_big_file_index(void **state)
     assert_non_null(text);
     for (int i = 1; i <= 1000; i++) len += (size_t)snprintf(text + len, cap - len, "line %d\n", i);
     diag_sink_add_source(fx->sink, "big.chiso", text, len);
-    src_loc l777 = {"big.chiso", 777, 6, 3}, l1 = {"big.chiso", 1, 1, 4}, l1000 = {"big.chiso", 1000, 6, 4};
+    src_loc l777 = {"big.chiso", 777, 6, 3, 0}, l1 = {"big.chiso", 1, 1, 4, 0}, l1000 = {"big.chiso", 1000, 6, 4, 0};
     diag_emit(fx->sink, DIAG_ERROR, &l777, NULL, 0, "a");
     diag_emit(fx->sink, DIAG_ERROR, &l1, NULL, 0, "b");
     diag_emit(fx->sink, DIAG_ERROR, &l1000, NULL, 0, "c");
@@ -223,15 +223,15 @@ static void test_big_file_index(void **state)
 static void test_column_edge_cases(void **state)
 {
     fixture *fx = *state;
-    src_loc beyond = {"e", 1, 10, 1};
+    src_loc beyond = {"e", 1, 10, 1, 0};
     diag_emit(fx->sink, DIAG_ERROR, &beyond, "abc", 3, "beyond");
-    src_loc long_span = {"e", 1, 2, 10};
+    src_loc long_span = {"e", 1, 2, 10, 0};
     diag_emit(fx->sink, DIAG_ERROR, &long_span, "abc", 3, "clamped");
-    src_loc mid = {"e", 1, 3, 1}; /* second byte of ô */
+    src_loc mid = {"e", 1, 3, 1, 0}; /* second byte of ô */
     diag_emit(fx->sink, DIAG_ERROR, &mid, "C\xc3\xb4ng", 5, "inside");
-    src_loc no_col = {"e", 4, 0, 0};
+    src_loc no_col = {"e", 4, 0, 0, 0};
     diag_emit(fx->sink, DIAG_ERROR, &no_col, "whole line", 10, "no column");
-    src_loc zero_width = {"e", 1, 2, 2}; /* only a combining mark */
+    src_loc zero_width = {"e", 1, 2, 2, 0}; /* only a combining mark */
     diag_emit(fx->sink, DIAG_ERROR, &zero_width, "o\xcc\x82", 3, "zero width");
     assert_string_equal(output(fx), "e:1:4: error: beyond\nabc\n   ^\n"
                                     "e:1:2: error: clamped\nabc\n ^~\n"
@@ -243,9 +243,9 @@ static void test_column_edge_cases(void **state)
 static void test_invalid_utf8(void **state)
 {
     fixture *fx = *state;
-    src_loc loc = {"bad.csv", 1, 5, 1};
+    src_loc loc = {"bad.csv", 1, 5, 1, 0};
     diag_emit(fx->sink, DIAG_ERROR, &loc, "a\xff" "b c", 5, "e");
-    src_loc trunc = {"bad.csv", 2, 5, 1}; /* a truncated 3-byte sequence counts byte by byte */
+    src_loc trunc = {"bad.csv", 2, 5, 1, 0}; /* a truncated 3-byte sequence counts byte by byte */
     diag_emit(fx->sink, DIAG_ERROR, &trunc, "\xe1\xbb" "x y", 5, "e");
     /* the quoted line stays valid UTF-8: each malformed byte is shown as U+FFFD, one column */
     assert_string_equal(output(fx), "bad.csv:1:5: error: e\na\xef\xbf\xbd" "b c\n    ^\n"
@@ -257,9 +257,9 @@ static void test_nul_bytes(void **state)
     fixture *fx = *state;
     static const char src[] = "a\0b x\nsecond\0line\n";
     diag_sink_add_source(fx->sink, "nul.csv", src, sizeof src - 1);
-    src_loc first = {"nul.csv", 1, 5, 1};
+    src_loc first = {"nul.csv", 1, 5, 1, 0};
     diag_emit(fx->sink, DIAG_ERROR, &first, NULL, 0, "e");
-    src_loc second = {"nul.csv", 2, 8, 4};
+    src_loc second = {"nul.csv", 2, 8, 4, 0};
     diag_emit(fx->sink, DIAG_ERROR, &second, NULL, 0, "e");
     /* NUL is shown as U+2400 (a one-column picture), so the caret still lines up */
     static const char want[] = "nul.csv:1:5: error: e\na\xe2\x90\x80" "b x\n    ^\n"
@@ -274,7 +274,7 @@ static void test_counts_without_output(void **state)
     (void)state;
     diag_sink *s = diag_sink_new(NULL);
     assert_non_null(s);
-    src_loc loc = {"x", 1, 1, 0};
+    src_loc loc = {"x", 1, 1, 0, 0};
     diag_emit(s, DIAG_ERROR, &loc, "abc", 3, "e");
     diag_emit(s, DIAG_ERROR, NULL, NULL, 0, "e");
     diag_emit(s, DIAG_WARNING, &loc, NULL, 0, "w");

@@ -117,7 +117,7 @@ static int setup(void **state)
     bonus->rule.text = "so_nv_dam_bao - so_nv_khong_dam_bao";
 
     f->err_at.kind = EX_DIV;
-    f->err_at.loc = (src_loc){"rules.chiso", 12, 5, 1};
+    f->err_at.loc = (src_loc){"rules.chiso", 12, 5, 1, 0};
 
     /* Unit A: 1.1 in the 85%..<100% band, 1.2 excluded, bonus +0.25. */
     node_result *a = f->res[0];
