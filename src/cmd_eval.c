@@ -56,6 +56,28 @@ typedef struct {
     int write_error;
 } run;
 
+/* A clamped score is kept (the rule file decides), but a person should hear of it: it usually
+ * means a band or formula gives more than the guideline's maximum, or a fact is out of range. */
+static void warn_clamped(const run *r, const char *unit) {
+    for (int i = 0; i < r->rs->n_nodes; i++) {
+        const node_result *nr = &r->res[i];
+        if (nr->status != ST_CLAMPED) continue;
+        const node *n = r->rs->nodes[i];
+        char raw[DEC_FMT_MAX], lo[DEC_FMT_MAX], hi[DEC_FMT_MAX];
+        dec_format(nr->raw, -1, raw, sizeof raw);
+        if (n->kind == NODE_BONUS) {
+            dec_format(n->range_lo, -1, lo, sizeof lo);
+            dec_format(n->range_hi, -1, hi, sizeof hi);
+            fprintf(stderr, "chiso: warning: unit '%s': %s gave %s, outside its range %s..%s; clamped\n",
+                    unit, n->code, raw, lo, hi);
+        } else {
+            dec_format(nr->max, -1, hi, sizeof hi);
+            fprintf(stderr, "chiso: warning: unit '%s': %s gave %s, outside 0..%s; clamped\n", unit,
+                    n->code, raw, hi);
+        }
+    }
+}
+
 static int on_unit(void *ud, const char *unit, const fact_value *values) {
     run *r = ud;
     unit_total tot;
@@ -76,6 +98,7 @@ static int on_unit(void *ud, const char *unit, const fact_value *values) {
                         nr->at ? nr->at->loc.line : n->loc.line, diag_char_col(nr->at ? &nr->at->loc : &n->loc));
         }
     }
+    if (!r->quiet) warn_clamped(r, unit);
     if (report_unit(r->rep, unit, r->res, &tot) != 0) {
         r->write_error = 1;
         return 1;
