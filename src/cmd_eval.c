@@ -91,7 +91,7 @@ static int on_unit(void *ud, const char *unit, const fact_value *values) {
             if (nr->status == ST_MISSING && nr->fact >= 0)
                 fprintf(stderr, "chiso: unit '%s': %s cannot be scored: fact '%s' %s\n", unit,
                         n->code, r->rs->facts[nr->fact].name,
-                        values[nr->fact].state == FV_BAD ? "has a bad value" : "is missing");
+                        nr->error == EV_BAD_FACT ? "has a bad value" : "is missing");
             else
                 fprintf(stderr, "chiso: unit '%s': %s cannot be scored: %s (%s:%d:%d)\n", unit, n->code,
                         eval_error_text((eval_error)nr->error), nr->at ? nr->at->loc.file : r->rs->file,

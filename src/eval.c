@@ -90,7 +90,7 @@ static value eval_expr(eval_state *st, const expr *e, const node *n) {
     case EX_FACT: {
         const fact_value *fv = &st->facts[e->u.ref.slot];
         if (fv->state == FV_OK) return ok(fv->num);
-        value m = {V_MISSING, 0, e->u.ref.slot, e, {0, 1}};
+        value m = {V_MISSING, fv->state == FV_BAD ? EV_BAD_FACT : 0, e->u.ref.slot, e, {0, 1}};
         return m;
     }
     case EX_DEF: case EX_LET:
@@ -433,6 +433,7 @@ const char *eval_error_text(eval_error e) {
     case EV_OVERFLOW: return "number too large";
     case EV_NO_ARM: return "no band matches";
     case EV_DEPTH: return "nested too deeply";
+    case EV_BAD_FACT: return "a fact with a bad value";
     }
     return "?";
 }

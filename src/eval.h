@@ -26,7 +26,8 @@ typedef enum {
     BY_PARENT    /* an ancestor's not-applicable clause */
 } decided_kind;
 
-typedef enum { EV_OK = 0, EV_DIVZERO, EV_OVERFLOW, EV_NO_ARM, EV_DEPTH } eval_error;
+/* EV_BAD_FACT goes with ST_MISSING: the fact was given but could not be read. */
+typedef enum { EV_OK = 0, EV_DIVZERO, EV_OVERFLOW, EV_NO_ARM, EV_DEPTH, EV_BAD_FACT } eval_error;
 
 typedef struct {
     dec_t score;    /* valid for scored, full, fixed, clamped */

@@ -81,9 +81,9 @@ static size_t utf8_bad_at(const char *s, size_t n)
     return n;
 }
 
-/* A cell's text as shown inside a message: at most 40 characters, and control characters and
- * bytes that are not UTF-8 written as \xNN, so that the message stays one printable line. */
-static void show_text(char *dst, size_t cap, const char *s, size_t n)
+/* A cell's text as shown inside a message: at most max_chars characters, and control characters
+ * and bytes that are not UTF-8 written as \xNN, so that the message stays one printable line. */
+static void show_text_max(char *dst, size_t cap, const char *s, size_t n, size_t max_chars)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t o = 0, chars = 0;
@@ -102,7 +102,7 @@ static void show_text(char *dst, size_t cap, const char *s, size_t n)
             else k = (size_t)r;
         }
         size_t need = escape ? 4 : k;
-        if (chars == 40 || o + need + 4 > cap) { /* room for "..." and the NUL */
+        if (chars == max_chars || o + need + 4 > cap) { /* room for "..." and the NUL */
             memcpy(dst + o, "...", 3);
             o += 3;
             break;
@@ -119,6 +119,19 @@ static void show_text(char *dst, size_t cap, const char *s, size_t n)
         i += k;
     }
     dst[o] = '\0';
+}
+
+/* Values are cut short in messages; names (units, facts) are not, unless absurdly long. */
+static void show_text(char *dst, size_t cap, const char *s, size_t n) { show_text_max(dst, cap, s, n, 40); }
+
+typedef struct {
+    char s[480];
+} shown_name;
+
+static const char *show_name(shown_name *b, const char *name)
+{
+    show_text_max(b->s, sizeof b->s, name, strlen(name), 100);
+    return b->s;
 }
 
 static void whyf(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -822,10 +835,12 @@ static void warn_unknown(reader *r, const row_view *v, size_t field, const char 
                          const char *tail)
 {
     near_t t;
+    shown_name sn;
     near_init(&t, name);
     for (int i = 0; i < r->o->n_specs; i++) near_try(&t, r->o->specs[i].name);
-    if (t.pick) emit_row(r, DIAG_WARNING, v, field, "unknown %s '%s' (did you mean '%s'?); %s", what, name, t.pick, tail);
-    else emit_row(r, DIAG_WARNING, v, field, "unknown %s '%s'; %s", what, name, tail);
+    show_name(&sn, name);
+    if (t.pick) emit_row(r, DIAG_WARNING, v, field, "unknown %s '%s' (did you mean '%s'?); %s", what, sn.s, t.pick, tail);
+    else emit_row(r, DIAG_WARNING, v, field, "unknown %s '%s'; %s", what, sn.s, tail);
 }
 
 static void read_value(reader *r, const row_view *v, size_t field, int s, const char *unit, fact_value *fv)
@@ -843,7 +858,9 @@ static void read_value(reader *r, const row_view *v, size_t field, int s, const 
     fv->state = FV_BAD;
     fv->num = dec_from_int(0);
     const char *hint = utf8_bad_at(text, n) < n ? utf8_hint(r) : "";
-    emit_row(r, DIAG_ERROR, v, field, "unit '%s', fact '%s' (column %zu): %s%s", unit, sp->name, field + 1, why, hint);
+    shown_name su;
+    emit_row(r, DIAG_ERROR, v, field, "unit '%s', fact '%s' (column %zu): %s%s", show_name(&su, unit), sp->name,
+             field + 1, why, hint);
 }
 
 static uint64_t hash_name(const char *s, size_t n)
@@ -924,8 +941,8 @@ static void batch_header(reader *r, const row_view *v)
             int s = find_spec(r, b.s);
             if (s < 0) warn_unknown(r, v, i, "column", b.s, "its values are ignored");
             else if (first[s])
-                emit_row(r, DIAG_ERROR, v, i, "duplicate column '%s' (first in column %zu); this one is ignored", b.s,
-                         first[s]);
+                emit_row(r, DIAG_ERROR, v, i, "duplicate column '%s' (first in column %zu); this one is ignored",
+                         r->o->specs[s].name, first[s]);
             else {
                 first[s] = i + 1;
                 r->colmap[i] = s;
@@ -952,14 +969,17 @@ static void batch_row(reader *r, const row_view *v)
     }
     uint32_t first = 0;
     int seen;
+    shown_name su;
     if (used > r->ncols) {
         emit_row(r, DIAG_ERROR, v, r->ncols,
                  "the row of unit '%s' has %zu cells but the header has %zu; the row is ignored (a decimal comma "
                  "splits a cell unless the cell is quoted: write \"0,5\" or 0.5)",
-                 u.s, used, r->ncols);
+                 show_name(&su, u.s), used, r->ncols);
     } else if ((seen = unit_seen(r, u.s, u.len, v->line, &first)) != 0) {
         if (seen < 0) out_of_memory(r);
-        else emit_row(r, DIAG_ERROR, v, 0, "duplicate unit '%s' (first on line %u); this row is ignored", u.s, first);
+        else
+            emit_row(r, DIAG_ERROR, v, 0, "duplicate unit '%s' (first on line %u); this row is ignored",
+                     show_name(&su, u.s), first);
     } else {
         fact_value *vals = r->values;
         memcpy(vals, r->blank, (size_t)r->o->n_specs * sizeof *vals);
@@ -1029,6 +1049,7 @@ static void sheet_row(reader *r, const row_view *v, bool is_unit_row, uint32_t u
                       fact_value *vals, uint32_t *seen, size_t *n_facts)
 {
     size_t used = used_cells(v);
+    shown_name su;
     if (used > 3) {
         emit_row(r, DIAG_ERROR, v, 3,
                  "the row has %zu cells but a fact sheet row is fact,value[,note]; the row is ignored (a decimal "
@@ -1046,7 +1067,8 @@ static void sheet_row(reader *r, const row_view *v, bool is_unit_row, uint32_t u
         if (!is_unit_row)
             emit_row(r, DIAG_ERROR, v, 0, "a second unit row (the first is on line %u); it is ignored", unit_line);
         else if (cell_n(v, 1) == 0)
-            emit_row(r, DIAG_WARNING, v, 0, "the unit row gives no name; the unit is named '%s' after the file", unit);
+            emit_row(r, DIAG_WARNING, v, 0, "the unit row gives no name; the unit is named '%s' after the file",
+                     show_name(&su, unit));
         else check_name(r, v, 1, "the unit name", "the unit is named after the file");
         return;
     }
@@ -1059,7 +1081,8 @@ static void sheet_row(reader *r, const row_view *v, bool is_unit_row, uint32_t u
     }
     int s = find_spec(r, b.s);
     if (s < 0) warn_unknown(r, v, 0, "fact", b.s, "the row is ignored");
-    else if (seen[s]) emit_row(r, DIAG_ERROR, v, 0, "duplicate fact '%s' (first on line %u); this row is ignored", b.s, seen[s]);
+    else if (seen[s])
+        emit_row(r, DIAG_ERROR, v, 0, "duplicate fact '%s' (first on line %u); this row is ignored", b.s, seen[s]);
     else {
         seen[s] = v->line;
         if (cell_n(v, 1) > 0) {
@@ -1072,7 +1095,7 @@ static void sheet_row(reader *r, const row_view *v, bool is_unit_row, uint32_t u
                 emit_row(r, DIAG_WARNING, v, 2,
                          "unit '%s', fact '%s': the value '%s' and the note '%s' look like one number split by "
                          "an unquoted decimal comma; if you meant %s,%s, write \"%s,%s\"",
-                         unit, b.s, cell_s(v, 1), cell_s(v, 2), cell_s(v, 1), cell_s(v, 2), cell_s(v, 1),
+                         show_name(&su, unit), b.s, cell_s(v, 1), cell_s(v, 2), cell_s(v, 1), cell_s(v, 2), cell_s(v, 1),
                          cell_s(v, 2));
         }
     }
@@ -1114,7 +1137,10 @@ static void finish_sheet(reader *r)
         sheet_row(r, &v, k == unit_row, unit_line, unit, vals, seen, &n_facts);
     }
     if (r->fatal) goto out;
-    if (n_facts == 0) emit_file(r, DIAG_WARNING, "no facts for unit '%s'", unit);
+    if (n_facts == 0) {
+        shown_name su;
+        emit_file(r, DIAG_WARNING, "no facts for unit '%s'", show_name(&su, unit));
+    }
     if (r->o->on_unit) {
         int rc = r->o->on_unit(r->o->ud, unit, vals);
         if (rc) r->stop = true, r->result = rc;

@@ -426,7 +426,7 @@ size_t report_decided_by(const ruleset *rs, const node *n, const node_result *re
     bwriter w = {buf, cap, 0, 0, false};
     const rule *ru = &n->rule;
     if (res->status == ST_MISSING) {
-        bw_puts(&w, "missing: ");
+        bw_puts(&w, res->error == EV_BAD_FACT ? "bad value: " : "missing: ");
         bw_puts(&w, fact_name(rs, res->fact));
         return bw_end(&w);
     }
@@ -525,7 +525,7 @@ static const char *reason(report *r, const node_result *res, const unit_total *t
     sb_puts(&r->tmp, "node ");
     sb_puts(&r->tmp, code ? code : "?");
     if (x->status == ST_MISSING) {
-        sb_puts(&r->tmp, " missing fact '");
+        sb_puts(&r->tmp, x->error == EV_BAD_FACT ? " bad value of fact '" : " missing fact '");
         sb_puts(&r->tmp, fact_name(rs, x->fact));
         sb_putc(&r->tmp, '\'');
     } else if (x->status == ST_ERROR) {
