@@ -136,7 +136,7 @@ static void put_n(FILE *out, int c, int n)
 /* The quoted line stays printable, valid UTF-8: a NUL or another control character is shown as
  * its Unicode control picture (U+2400 + c, e.g. a NUL as U+2400), a malformed byte as U+FFFD;
  * tabs are kept. */
-static void put_line(FILE *out, const char *text, size_t len)
+static void put_line_part(FILE *out, const char *text, size_t len, const char *tail)
 {
     for (size_t p = 0; p < len;) {
         utf8proc_int32_t cp;
@@ -156,8 +156,13 @@ static void put_line(FILE *out, const char *text, size_t len)
             p += (size_t)n;
         }
     }
+    if (tail) fputs(tail, out);
     putc('\n', out);
 }
+
+static void put_line(FILE *out, const char *text, size_t len) { put_line_part(out, text, len, NULL); }
+
+enum { QUOTE_MAX = 240 }; /* bytes of a source line quoted at most */
 
 static const char *severity_word(diag_severity sev)
 {
@@ -243,10 +248,23 @@ void diag_vemit(diag_sink *s, diag_severity sev, const src_loc *loc, const char 
     }
     fprintf(out, "%s:%d:%zu: ", file, loc->line, chars + 1);
     print_message(out, word, fmt, ap);
-    put_line(out, text, len);
     size_t end = pos;
     if (loc->len > 0) end = (size_t)loc->len < len - start ? start + (size_t)loc->len : len;
-    put_caret(out, text, len, pos, end);
+    /* A very long line (a 100 MB CSV row, a minified rule file) is quoted as a window around the
+     * caret, with "…" where it was cut. */
+    size_t from = 0, to = len;
+    if (len > QUOTE_MAX) {
+        from = pos > QUOTE_MAX / 2 ? pos - QUOTE_MAX / 2 : 0;
+        while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80) from--;
+        to = from + QUOTE_MAX < len ? from + QUOTE_MAX : len;
+        while (to < len && ((unsigned char)text[to] & 0xC0) == 0x80) to++;
+        if (end > to) end = to;
+    }
+    const char *ell = "\xE2\x80\xA6";
+    if (from > 0) fputs(ell, out);
+    put_line_part(out, text + from, to - from, to < len ? ell : NULL);
+    if (from > 0) putc(' ', out);
+    put_caret(out, text + from, to - from, pos - from, end - from);
 }
 
 void diag_emit(diag_sink *s, diag_severity sev, const src_loc *loc, const char *line_text,
