@@ -269,6 +269,22 @@ static void test_nul_bytes(void **state)
     assert_memory_equal(fx->buf, want, sizeof want - 1);
 }
 
+/* A 1000-character line is quoted as 240 bytes around the caret, "…" marking both cuts. */
+static void test_long_line_window(void **state)
+{
+    fixture *fx = *state;
+    char line[1001];
+    memset(line, 'a', 1000);
+    line[1000] = '\0';
+    src_loc loc = {"long.csv", 1, 600, 1, 0};
+    diag_emit(fx->sink, DIAG_ERROR, &loc, line, 1000, "e");
+    char want[1200];
+    int n = snprintf(want, sizeof want, "long.csv:1:600: error: e\n\xE2\x80\xA6%.240s\xE2\x80\xA6\n%*s^\n",
+                     line, 121, "");
+    assert_true(n > 0 && (size_t)n < sizeof want);
+    assert_string_equal(output(fx), want);
+}
+
 static void test_counts_without_output(void **state)
 {
     (void)state;
@@ -305,6 +321,7 @@ int main(void)
         T(test_column_edge_cases),
         T(test_invalid_utf8),
         T(test_nul_bytes),
+        T(test_long_line_window),
         cmocka_unit_test(test_counts_without_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
