@@ -3,8 +3,9 @@
  * Streaming: the input is handed to libcsv one physical line at a time (chunks are cut at every
  * CR and LF), so that when a row ends we know the line it started on and hold its raw text for
  * quoting in messages. A batch row is converted and handed to on_unit as soon as it ends; nothing
- * of it is kept but its unit name (for the duplicate check). A per-unit sheet is kept until the
- * end of the file, because its `unit` row may come after the values whose messages name it. */
+ * of it is kept but a hash of its unit name (for the duplicate check). A per-unit sheet is kept
+ * until the end of the file, because its `unit` row may come after the values whose messages
+ * name it. */
 #include "facts.h"
 
 #include <csv.h>
@@ -37,7 +38,7 @@ static inline bool is_sp(char c) { return c == ' ' || c == '\t'; }
 static inline char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
 static inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static void trim(const char **s, size_t *n)
+static inline void trim(const char **s, size_t *n)
 {
     const char *p = *s;
     size_t len = *n;
@@ -155,6 +156,25 @@ typedef struct {
     size_t len;
 } nfc_buf;
 
+/* true when s is valid UTF-8 already in NFC for a cheap reason: every code point is below U+0300
+ * (no combining marks there, and none of them composes with another) or a precomposed letter of
+ * Latin Extended Additional (U+1E00..U+1EFF). That covers Vietnamese typed with a precomposed
+ * keyboard layout, so the usual unit name skips utf8proc. */
+static bool quick_nfc(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        unsigned c = p[i];
+        if (c < 0x80) i++;
+        else if (c >= 0xC2 && c < 0xCC && i + 1 < len && (p[i + 1] & 0xC0) == 0x80) i += 2; /* U+0080..U+02FF */
+        else if (c == 0xE1 && i + 2 < len && (p[i + 1] == 0xB8 || p[i + 1] == 0xB9 || p[i + 1] == 0xBA || p[i + 1] == 0xBB) &&
+                 (p[i + 2] & 0xC0) == 0x80)
+            i += 3; /* U+1E00..U+1EFF */
+        else return false;
+    }
+    return true;
+}
+
 /* 0; -1 when the text is not valid UTF-8; -2 when out of memory. */
 static int nfc_make(nfc_buf *b, const char *s, size_t len, bool fold)
 {
@@ -164,6 +184,13 @@ static int nfc_make(nfc_buf *b, const char *s, size_t len, bool fold)
     b->len = 0;
     if (len < sizeof b->small && all_ascii(s, len)) { /* ASCII is its own NFC */
         for (size_t i = 0; i < len; i++) small[i] = fold ? lower(s[i]) : s[i];
+        small[len] = '\0';
+        b->s = small;
+        b->len = len;
+        return 0;
+    }
+    if (!fold && len < sizeof b->small && quick_nfc(s, len)) {
+        memcpy(small, s, len);
         small[len] = '\0';
         b->s = small;
         b->len = len;
@@ -331,8 +358,8 @@ static bool parse_number(const char *s, size_t n, dec_t *v, char *why, size_t ca
 static bool parse_percent(const char *s, size_t n, dec_t *v, char *why, size_t cap)
 {
     int64_t k;
-    if (small_uint(s, n, &k)) return dec_make(k, 100, v) == DEC_OK;
     bool pct = s[n - 1] == '%';
+    if (small_uint(s, n - pct, &k)) return dec_make(k, 100, v) == DEC_OK; /* "85%", "85" */
     char shown[200];
     dec_status st = dec_parse(s, n, DEC_PARSE_COMMA | DEC_PARSE_PERCENT, v);
     if (st != DEC_OK) {
@@ -395,11 +422,21 @@ static bool in_list(const nfc_buf *b, const char *const *list)
     return false;
 }
 
+static bool in_list_raw(const char *s, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && memcmp(*list, s, n) == 0) return true;
+    return false;
+}
+
 static bool parse_bool(const char *s, size_t n, dec_t *v, char *why, size_t cap)
 {
     nfc_buf b;
     bool ok = false;
-    if (n <= 64 && nfc_make(&b, s, n, true) == 0) { /* no spelling is longer than 64 bytes */
+    /* As written first: "có" typed the usual way needs no normalisation. */
+    if (in_list_raw(s, n, bool_true)) *v = dec_from_int(1), ok = true;
+    else if (in_list_raw(s, n, bool_false)) *v = dec_from_int(0), ok = true;
+    else if (n <= 64 && nfc_make(&b, s, n, true) == 0) { /* no spelling is longer than 64 bytes */
         if (in_list(&b, bool_true)) *v = dec_from_int(1), ok = true;
         else if (in_list(&b, bool_false)) *v = dec_from_int(0), ok = true;
         nfc_free(&b);
@@ -465,6 +502,13 @@ static bool parse_date(const char *s, size_t n, dec_t *v, char *why, size_t cap)
 
 static bool parse_choice(const fact_spec *spec, const char *s, size_t n, dec_t *v, char *why, size_t cap)
 {
+    for (int i = 0; i < spec->n_options; i++) { /* the option's name as written: the usual case */
+        const char *o = spec->options[i].name;
+        if (o && strncmp(o, s, n) == 0 && o[n] == '\0') {
+            *v = dec_from_int(i);
+            return true;
+        }
+    }
     nfc_buf b;
     int rc = nfc_make(&b, s, n, false);
     if (rc == 0) {
@@ -628,7 +672,7 @@ typedef struct {
     size_t len, cap;
 } cellvec;
 
-static bool cellvec_push(cellvec *v, cell_ref c)
+static inline bool cellvec_push(cellvec *v, cell_ref c)
 {
     if (v->len == v->cap) {
         size_t cap = v->cap ? 2 * v->cap : 64;
@@ -667,10 +711,13 @@ typedef struct {
     size_t raw_off, raw_len, cell0, ncells;
 } stored_row;
 
+/* A unit already read in a batch, for the duplicate check. Only a 96-bit hash of its name is kept,
+ * not the name: 16 bytes a unit keeps memory near flat on tables of millions of rows, and two
+ * different names collide with a probability of about n^2 / 2^97 (1e-17 for a million units). */
 typedef struct {
-    uint64_t hash;
-    size_t off; /* into unit_names, + 1 (0 = free slot) */
-    uint32_t line;
+    uint64_t h1;
+    uint32_t h2;
+    uint32_t line; /* 0: free slot (rows start on line 1) */
 } unit_slot;
 
 /* ---------------------------------------------------------------- the reader */
@@ -699,7 +746,6 @@ typedef struct {
     fact_value *values, *blank;
     unit_slot *units;
     size_t units_cap, units_used;
-    fbuf unit_names;
     /* sheet */
     fbuf sheet_text;
     cellvec sheet_cells;
@@ -863,42 +909,53 @@ static void read_value(reader *r, const row_view *v, size_t field, int s, const 
              field + 1, why, hint);
 }
 
-static uint64_t hash_name(const char *s, size_t n)
+static uint64_t mix64(uint64_t x) /* splitmix64's finaliser: every input bit reaches the low bits */
 {
-    uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
+}
+
+/* Two unrelated hashes (FNV-1a and a multiplicative one) so that their collisions are independent. */
+static void hash_name(const char *s, size_t n, uint64_t *h1, uint32_t *h2)
+{
+    uint64_t a = 14695981039346656037u, b = n;
+    for (size_t i = 0; i < n; i++) {
+        a = (a ^ (unsigned char)s[i]) * 1099511628211u;
+        b = (b + (unsigned char)s[i] + 1) * 0x9e3779b97f4a7c15u;
+    }
+    *h1 = mix64(a);
+    *h2 = (uint32_t)(mix64(b) >> 32);
 }
 
 /* 1 when the unit was seen before (*first = its line), 0 when newly recorded, -1 out of memory. */
 static int unit_seen(reader *r, const char *name, size_t n, uint32_t line, uint32_t *first)
 {
-    if (2 * (r->units_used + 1) > r->units_cap) {
+    if (10 * (r->units_used + 1) > 7 * r->units_cap) {
         size_t cap = r->units_cap ? 2 * r->units_cap : 256;
         unit_slot *t = calloc(cap, sizeof *t);
         if (!t) return -1;
         for (size_t i = 0; i < r->units_cap; i++) {
-            if (!r->units[i].off) continue;
-            size_t j = r->units[i].hash & (cap - 1);
-            while (t[j].off) j = (j + 1) & (cap - 1);
+            if (!r->units[i].line) continue;
+            size_t j = r->units[i].h1 & (cap - 1);
+            while (t[j].line) j = (j + 1) & (cap - 1);
             t[j] = r->units[i];
         }
         free(r->units);
         r->units = t;
         r->units_cap = cap;
     }
-    uint64_t h = hash_name(name, n);
-    size_t j = h & (r->units_cap - 1);
-    for (; r->units[j].off; j = (j + 1) & (r->units_cap - 1)) {
-        const char *other = r->unit_names.p + r->units[j].off - 1;
-        if (r->units[j].hash == h && strlen(other) == n && memcmp(other, name, n) == 0) {
+    uint64_t h1;
+    uint32_t h2;
+    hash_name(name, n, &h1, &h2);
+    size_t j = h1 & (r->units_cap - 1);
+    for (; r->units[j].line; j = (j + 1) & (r->units_cap - 1)) {
+        if (r->units[j].h1 == h1 && r->units[j].h2 == h2) {
             *first = r->units[j].line;
             return 1;
         }
     }
-    size_t off = r->unit_names.len;
-    if (!fbuf_add(&r->unit_names, name, n) || !fbuf_add(&r->unit_names, "", 1)) return -1;
-    r->units[j] = (unit_slot){h, off + 1, line};
+    r->units[j] = (unit_slot){h1, h2, line ? line : 1};
     r->units_used++;
     return 0;
 }
@@ -1241,8 +1298,10 @@ static void feed(reader *r, const char *p, size_t n)
         n -= skip;
     }
     while (n > 0 && !r->stop && !r->fatal) {
-        size_t k = 0;
-        while (k < n && p[k] != '\n' && p[k] != '\r') k++;
+        const char *lf = memchr(p, '\n', n);
+        size_t k = lf ? (size_t)(lf - p) : n;
+        const char *cr = memchr(p, '\r', k);
+        if (cr) k = (size_t)(cr - p);
         size_t seg = k < n ? k + 1 : n;
         /* A row starts on this line if libcsv is between rows here (a row broken by a chunk
          * boundary or by a quoted newline goes on). */
@@ -1340,7 +1399,6 @@ static void reader_free(reader *r)
     free(r->values);
     free(r->blank);
     free(r->units);
-    free(r->unit_names.p);
     free(r->sheet_text.p);
     free(r->sheet_cells.p);
     free(r->rows);
