@@ -168,7 +168,8 @@ static int small_int(parse_ctx *pc, const num_lit *n, const chs_loc *l, int lo, 
 %token AREA "area" CRITERION "criterion" BONUS "bonus" MAX "max" MIN "min" RANGE "range"
 %token EVIDENCE "evidence" NOTE "note" LET "let" SCORE "score" BY "by" SUM "sum"
 %token NOT "not" APPLICABLE "applicable" IF "if" UNLESS "unless" THEN "then" ELSE "else"
-%token AND "and" OR "or" TRUE "true" FALSE "false" EXCLUDED "excluded"
+%token AND "and" OR "or" TRUE "true" FALSE "false" EXCLUDED "excluded" GIVEN "given"
+%token CLASSIFY "classify"
 %token ARROW "=>" DOTDOT ".." LE "<=" GE ">=" NE "!="
 %token ERROR_TOKEN "invalid token"
 %token <num_lit> NUMBER "number literal"
@@ -251,12 +252,36 @@ setting
           pc->rs->round_scope = $3;
           pc->rs->round_mode = $4;
       }
+    | CLASSIFY '{' class_arms '}'
     | ROUND INDEX NUMBER round_mode {
           pc->rs->round_index = true;
           pc->rs->index_places = small_int(pc, &$3, &@3, 0, 9, "the number of decimals");
           pc->rs->index_mode = $4;
       }
     | error
+    ;
+
+/* classify { >= 90% => "Xuất sắc"; 80%..<90% => "Tốt"; else => "Trung bình" } */
+class_arms
+    : class_seq
+    | class_seq ';'
+    ;
+
+class_seq
+    : class_arm
+    | class_seq ';' class_arm
+    ;
+
+class_arm
+    : patterns ARROW title {
+          ruleset *rs = pc->rs;
+          rs->classes = AST_PUSH(A, rs->classes, rs->n_classes);
+          arm *a = &rs->classes[rs->n_classes - 1];
+          *a = pc->arm;
+          a->loc = LOC(@$);
+          a->text = $3;
+          memset(&pc->arm, 0, sizeof pc->arm);
+      }
     ;
 
 round_scope
@@ -421,6 +446,7 @@ rule
           rule *r = start_rule(pc, RULE_EXPR, &@1);
           if (r) { r->e = $2; r->text = parse_text(pc, &@2); }
       }
+    | SCORE GIVEN { start_rule(pc, RULE_GIVEN, &@1); }
     | SCORE BY expr '{' { rule *r = start_rule(pc, RULE_BANDS, &@1); if (r) r->e = $3; } arms '}'
     | SCORE SUM '{' { start_rule(pc, RULE_SUM, &@1); } parts '}'
     ;

@@ -80,7 +80,9 @@ typedef struct {
     const char *text; /* the arm as written, for reports */
 } arm;
 
-typedef enum { RULE_NONE = 0, RULE_EXPR, RULE_BANDS, RULE_SUM } rule_kind;
+/* RULE_GIVEN: the score is given directly (an appraised score from a published table); the
+ * checker declares a number fact named by the node's code and turns the rule into RULE_EXPR. */
+typedef enum { RULE_NONE = 0, RULE_EXPR, RULE_BANDS, RULE_SUM, RULE_GIVEN } rule_kind;
 
 typedef struct {
     rule_kind kind;
@@ -169,6 +171,7 @@ typedef struct {
     bool round_index; int index_places; dec_rounding index_mode;
     src_loc loc;
     bool present;
+    arm *classes; int n_classes; /* classify: patterns over the index (as a fraction), text = label */
 
     fact_decl *facts; int n_facts;
     def_decl *defs; int n_defs;

@@ -368,7 +368,7 @@ static void check_rule(checker *c, node *n) {
         if (n->n_children == 0)
             ERR(c, &n->loc, "criterion %s has no rule: add 'score ...' (or children)", n->code);
         return;
-    case RULE_EXPR:
+    case RULE_EXPR: case RULE_GIVEN:
         expect(c, r->e, TY_NUM, check_expr(c, r->e, sc), "a score");
         return;
     case RULE_BANDS: {
@@ -530,6 +530,31 @@ static void check_facts(checker *c) {
     }
 }
 
+/* `score given`: each such node reads its score from a number fact named by its code ("1.2.3"),
+ * as a column of a batch table, a row of a sheet, or a row of a published table. */
+static void declare_given(checker *c, node *n) {
+    ruleset *rs = c->rs;
+    if (n->rule.kind == RULE_GIVEN) {
+        if (find_fact(rs, n->code) >= 0) {
+            ERR(c, &n->rule.loc, "code %s is given twice (each node's given score is the fact '%s')",
+                n->code, n->code);
+        } else {
+            rs->facts = AST_PUSH(rs->arena, rs->facts, rs->n_facts);
+            fact_decl *f = &rs->facts[rs->n_facts - 1];
+            f->name = n->code;
+            f->ftype = FACT_NUMBER;
+            f->description = n->title;
+            f->loc = n->rule.loc;
+        }
+        expr *e = ast_expr(rs->arena, EX_NAME, n->rule.loc);
+        e->u.ref.name = n->code;
+        n->rule.kind = RULE_EXPR;
+        n->rule.e = e;
+        n->rule.text = "given";
+    }
+    for (int i = 0; i < n->n_children; i++) declare_given(c, n->children[i]);
+}
+
 static void build_specs(ruleset *rs) {
     rs->specs = arena_alloc(rs->arena, sizeof(fact_spec) * (size_t)(rs->n_facts ? rs->n_facts : 1));
     for (int i = 0; i < rs->n_facts; i++) {
@@ -560,6 +585,7 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
     char b1[DEC_FMT_MAX], b2[DEC_FMT_MAX];
     src_loc top = {rs->file, 0, 0, 0, 0};
     if (!rs->present) WARN(&c, &top, "no 'ruleset' block: the rule set has no title, year or rounding");
+    for (int i = 0; i < rs->n_top; i++) declare_given(&c, rs->top[i]);
     check_facts(&c);
     c.def_state = calloc((size_t)rs->n_defs + 1, 1);
     if (!c.def_state) return 1;
@@ -587,6 +613,12 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
         fmt(sum, b1); fmt(rs->max, b2);
         WARN(&c, &rs->max_loc, "the maxima of the areas add up to %s, not %s", b1, b2);
     }
+    /* classify: numeric patterns over the index, given as percentages */
+    expr index_subject;
+    memset(&index_subject, 0, sizeof index_subject);
+    index_subject.type = TY_NUM;
+    for (int i = 0; i < rs->n_classes; i++)
+        for (int j = 0; j < rs->classes[i].n_pats; j++) check_pattern(&c, &rs->classes[i].pats[j], &index_subject);
     for (int i = 0; i < rs->n_facts; i++)
         if (!rs->facts[i].used) WARN(&c, &rs->facts[i].loc, "fact '%s' is declared but never used", rs->facts[i].name);
     build_specs(rs);

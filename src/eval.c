@@ -218,7 +218,7 @@ static value eval_rule(eval_state *st, const node *n, node_result *res) {
         }
         return ok(sum);
     }
-    case RULE_NONE:
+    case RULE_NONE: case RULE_GIVEN: /* the checker turned RULE_GIVEN into RULE_EXPR */
         break;
     }
     return ok(dec_from_int(0));
@@ -378,6 +378,7 @@ void eval_unit(eval_state *st, const fact_value *values, node_result *results, u
     memset(st->memo_done, 0, (size_t)rs->n_slots);
     memset(total, 0, sizeof *total);
     total->bad_node = -1;
+    total->class_index = -1;
     dec_t score = dec_from_int(0), max = dec_from_int(0);
     bool overflow = false;
     for (int i = 0; i < rs->n_top; i++) {
@@ -417,6 +418,16 @@ void eval_unit(eval_state *st, const fact_value *values, node_result *results, u
             }
             total->index = idx;
             total->index_ok = true;
+            /* Classes are written as percentages (>= 90%), the index is in percent (90). */
+            dec_t frac;
+            if (rs->n_classes && dec_div(idx, dec_from_int(100), &frac) == DEC_OK) {
+                for (int i = 0; i < rs->n_classes && total->class_index < 0; i++)
+                    for (int j = 0; j < rs->classes[i].n_pats; j++)
+                        if (pattern_matches(&rs->classes[i].pats[j], frac)) {
+                            total->class_index = i;
+                            break;
+                        }
+            }
         }
     }
 }

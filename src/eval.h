@@ -47,6 +47,7 @@ typedef struct {
     uint8_t status;          /* ST_SCORED, ST_MISSING or ST_ERROR (the first bad node's) */
     int32_t bad_node;        /* first node that is missing or in error, -1 if none */
     bool index_ok;           /* max > 0 and status == ST_SCORED */
+    int32_t class_index;     /* the classification (rs->classes) the index falls in, -1 if none */
 } unit_total;
 
 typedef struct eval_state eval_state;

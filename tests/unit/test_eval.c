@@ -313,6 +313,36 @@ static void logic_defs_dates(void **state) {
     done(f);
 }
 
+/* `score given` reads a number fact named by the code; `classify` puts the index in a class. */
+static void given_and_classes(void **state) {
+    (void)state;
+    const char *text =
+        "ruleset \"t\" { year 2023\n round 2\n"
+        "  classify { >= 90% => \"Xuất sắc\"; 80%..<90% => \"Tốt\"; else => \"Trung bình\" } }\n"
+        "area 1 \"A\" max 2 {\n"
+        "  criterion 1.1 \"a\" max 1 { score given }\n"
+        "  criterion 1.2 \"b\" max 1 { score given }\n"
+        "}\n";
+    fixture *f = load(text);
+    assert_int_equal(f->rs->n_facts, 2);
+    assert_string_equal(f->rs->facts[0].name, "1.1");
+    set(f, "1.1", "0.75"); set(f, "1.2", "1"); /* 1.75 / 2 = 87.5% -> Tốt */
+    run(f);
+    assert_node(f, "1", "1.75", ST_SCORED);
+    assert_int_equal(f->tot.class_index, 1);
+    set(f, "1.1", "1"); set(f, "1.2", "0.8"); /* 1.8 / 2 = 90% exactly -> Xuất sắc */
+    run(f);
+    assert_int_equal(f->tot.class_index, 0);
+    assert_string_equal(f->rs->classes[0].text, "Xuất sắc");
+    set(f, "1.2", "0.5"); /* 75% -> Trung bình */
+    run(f);
+    assert_int_equal(f->tot.class_index, 2);
+    set(f, "1.2", NULL); /* incomplete: no class */
+    run(f);
+    assert_int_equal(f->tot.class_index, -1);
+    done(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bands_boundaries),
@@ -322,6 +352,7 @@ int main(void) {
         cmocka_unit_test(clamping_bonus_rounding),
         cmocka_unit_test(rounding_scopes),
         cmocka_unit_test(logic_defs_dates),
+        cmocka_unit_test(given_and_classes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
