@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -11,6 +12,7 @@
 #include "facts.h"
 #include "load.h"
 #include "report.h"
+#include "table.h"
 
 void cmd_eval_help(void) {
     fputs("Usage: chiso eval [OPTIONS] RULES FACTS...\n"
@@ -23,15 +25,22 @@ void cmd_eval_help(void) {
           "  a sheet per unit   rows fact,value[,note]; a row 'unit,<name>' names the unit, else\n"
           "                     the file name does\n"
           "  a batch table      header unit,<fact>,<fact>,...; one row per unit (streamed)\n"
+          "  a published table  header code,title,max,<unit>,<unit>... (or STT, Tiêu chí, Điểm tối\n"
+          "                     đa...): one column per unit; each row's score is the given score of\n"
+          "                     the node with its code (`score given`); subtotals are recomputed\n"
           "Values: 0,5 or 0.5; 85%; có/không, x, yes/no, true/false, 1/0; dd/mm/yyyy or yyyy-mm-dd;\n"
           "an option's name or label. An empty cell is a missing fact.\n"
           "\n"
           "Options:\n"
           "  -f, --format FMT   text (default: a readable tree), csv (one row per unit and node),\n"
-          "                     json\n"
+          "                     json, appendix (CSV laid out as a published table: one row per\n"
+          "                     node, one column per unit), xlsx (a workbook: the appendix and a\n"
+          "                     ranking sheet; needs -o). appendix and xlsx keep every unit's\n"
+          "                     node scores until the end: meant for hundreds of units\n"
           "  -o, --output FILE  write there (written to a temporary name, then renamed)\n"
           "  --detail LEVEL     nodes (default) or total (one line per unit)\n"
           "  --no-rank          no ranking (keeps memory flat for very large batches)\n"
+          "  --rank-by KEY      index (default) or total; ties share a rank (1, 2, 2, 4)\n"
           "  --width N          text: the width of a line (default 100)\n"
           "  -q, --quiet        do not list units that could not be fully scored\n"
           "  -h, --help         this help\n"
@@ -78,6 +87,24 @@ static void warn_clamped(const run *r, const char *unit) {
     }
 }
 
+static int on_unit(void *ud, const char *unit, const fact_value *values);
+
+/* A published table: every unit column scored, its leaf scores as the `score given` facts. */
+static int read_table(const char *path, const facts_opts *fo, const ruleset *rs) {
+    pub_table *t = table_read_file(path, fo->diags);
+    const char **codes = malloc(((size_t)rs->n_nodes + 1) * sizeof *codes);
+    int rc = -1;
+    if (t && codes) {
+        for (int i = 0; i < rs->n_nodes; i++) codes[i] = rs->nodes[i]->code;
+        rc = table_for_each_unit(t, fo, codes, rs->n_nodes);
+    } else if (t) {
+        fprintf(stderr, "chiso eval: out of memory\n");
+    }
+    free(codes);
+    table_free(t);
+    return rc;
+}
+
 static int on_unit(void *ud, const char *unit, const fact_value *values) {
     run *r = ud;
     unit_total tot;
@@ -108,6 +135,7 @@ static int on_unit(void *ud, const char *unit, const fact_value *values) {
 
 int cmd_eval(int argc, char **argv) {
     report_opts ro = {REPORT_TEXT, DETAIL_NODES, true, 0};
+    report_extra rx = {RANK_BY_INDEX, NULL};
     const char *out_path = NULL, *rules = NULL;
     const char **facts = calloc((size_t)argc, sizeof *facts);
     int n_facts = 0;
@@ -125,8 +153,10 @@ int cmd_eval(int argc, char **argv) {
             if (strcmp(val, "text") == 0) ro.format = REPORT_TEXT;
             else if (strcmp(val, "csv") == 0) ro.format = REPORT_CSV;
             else if (strcmp(val, "json") == 0) ro.format = REPORT_JSON;
+            else if (strcmp(val, "appendix") == 0) ro.format = REPORT_APPENDIX;
+            else if (strcmp(val, "xlsx") == 0) ro.format = REPORT_XLSX;
             else {
-                fprintf(stderr, "chiso eval: unknown format '%s' (text, csv or json)\n", val);
+                fprintf(stderr, "chiso eval: unknown format '%s' (text, csv, json, appendix or xlsx)\n", val);
                 goto usage;
             }
             i++;
@@ -155,6 +185,15 @@ int cmd_eval(int argc, char **argv) {
             i++;
         } else if (strcmp(a, "--no-rank") == 0) {
             ro.rank = false;
+        } else if (strcmp(a, "--rank-by") == 0) {
+            if (!val) goto missing_value;
+            if (strcmp(val, "index") == 0) rx.rank_by = RANK_BY_INDEX;
+            else if (strcmp(val, "total") == 0) rx.rank_by = RANK_BY_TOTAL;
+            else {
+                fprintf(stderr, "chiso eval: unknown ranking key '%s' (index or total)\n", val);
+                goto usage;
+            }
+            i++;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;
         } else if (a[0] == '-' && a[1]) {
@@ -174,6 +213,11 @@ int cmd_eval(int argc, char **argv) {
         fprintf(stderr, "chiso eval: %s\n", !rules ? "missing RULES and FACTS" : "missing FACTS");
         goto usage;
     }
+    if (ro.format == REPORT_XLSX && (!out_path || strcmp(out_path, "-") == 0)) {
+        fprintf(stderr, "chiso eval: --format xlsx needs -o FILE.xlsx (a workbook is not written to standard output)\n");
+        goto usage;
+    }
+    rx.path = out_path; /* xlsx: libxlsxwriter writes by name; the temporary name below if any */
 
     int rc = EXIT_FAILED;
     diag_sink *d = diag_sink_new(stderr);
@@ -186,6 +230,19 @@ int cmd_eval(int argc, char **argv) {
     run r;
     memset(&r, 0, sizeof r);
     if (!rs) goto done;
+    struct stat sb;
+    if (out_path && (strcmp(out_path, "-") == 0 || (stat(out_path, &sb) == 0 && !S_ISREG(sb.st_mode)))) {
+        /* "-", /dev/null, a pipe: write straight to it; renaming onto a device would replace it. */
+        if (strcmp(out_path, "-") != 0) {
+            out = fopen(out_path, "w");
+            if (!out) {
+                perror(out_path);
+                out = stdout;
+                goto done;
+            }
+        }
+        out_path = NULL;
+    }
     if (out_path) {
         /* Write beside the target and rename at the end: an interrupted run never leaves half a
          * file under the real name. */
@@ -203,7 +260,8 @@ int cmd_eval(int argc, char **argv) {
     r.quiet = quiet;
     r.ev = eval_new(rs);
     r.res = calloc((size_t)rs->n_nodes, sizeof *r.res);
-    r.rep = report_new(out, rs, &ro);
+    if (tmp) rx.path = tmp;
+    r.rep = report_new_ex(out, rs, &ro, &rx);
     if (!r.ev || !r.res || !r.rep) {
         fprintf(stderr, "chiso eval: out of memory\n");
         goto done;
@@ -212,9 +270,13 @@ int cmd_eval(int argc, char **argv) {
     facts_opts fo = {rs->specs, rs->n_facts, on_unit, &r, d};
     bool unreadable = false;
     for (int i = 0; i < n_facts && !r.write_error; i++)
-        if (facts_read_file(facts[i], &fo) < 0) unreadable = true;
+        if ((table_file_matches(facts[i]) ? read_table(facts[i], &fo, rs) : facts_read_file(facts[i], &fo)) < 0)
+            unreadable = true;
     if (report_finish(r.rep) != 0) r.write_error = 1;
-    if (out != stdout) {
+    if (out != stdout && !tmp) {
+        if (fclose(out) != 0) r.write_error = 1;
+        out = NULL;
+    } else if (out != stdout) {
         if (fclose(out) != 0) r.write_error = 1;
         out = NULL;
         if (!r.write_error && rename(tmp, out_path) != 0) {
@@ -238,7 +300,7 @@ int cmd_eval(int argc, char **argv) {
 done:
     if (out && out != stdout) {
         fclose(out);
-        remove(tmp);
+        if (tmp) remove(tmp);
     }
     free(tmp);
     report_free(r.rep);
