@@ -169,7 +169,7 @@ static int small_int(parse_ctx *pc, const num_lit *n, const chs_loc *l, int lo, 
 %token EVIDENCE "evidence" NOTE "note" LET "let" SCORE "score" BY "by" SUM "sum"
 %token NOT "not" APPLICABLE "applicable" IF "if" UNLESS "unless" THEN "then" ELSE "else"
 %token AND "and" OR "or" TRUE "true" FALSE "false" EXCLUDED "excluded" GIVEN "given"
-%token CLASSIFY "classify"
+%token CLASSIFY "classify" LANGUAGE "language"
 %token ARROW "=>" DOTDOT ".." LE "<=" GE ">=" NE "!="
 %token ERROR_TOKEN "invalid token"
 %token <num_lit> NUMBER "number literal"
@@ -198,11 +198,15 @@ static int small_int(parse_ctx *pc, const num_lit *n, const chs_loc *l, int lo, 
 
 file
     : %empty
-    | file item
+    | file item { pc->items_seen++; }
     ;
 
 item
-    : IMPORT STRING {
+    : LANGUAGE IDENT {
+          /* the scanner has already switched keywords; here only the position is checked */
+          if (pc->items_seen) parse_error(pc, &@1, "'language' must come first in a file");
+      }
+    | IMPORT STRING {
           pc->imports = AST_PUSH(A, pc->imports, pc->n_imports);
           pc->imports[pc->n_imports - 1].path = $2;
           pc->imports[pc->n_imports - 1].loc = LOC(@2);

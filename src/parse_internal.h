@@ -50,6 +50,9 @@ typedef struct parse_ctx {
     size_t slen, scap;
     void *scanner;
     node *cur;          /* the node whose body is being parsed */
+    int lang;           /* KW_EN or KW_VI: which keywords this file uses */
+    int lang_next;      /* the next word names the language */
+    int items_seen;
     arm arm;            /* the arm whose patterns are being parsed */
     na_kind na_kind;    /* the result of the not-applicable clause being parsed */
     expr *na_value;
