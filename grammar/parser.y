@@ -65,6 +65,16 @@ static const char *cat(parse_ctx *pc, const char *a, const char *b) {
 }
 
 
+static test_expect *add_expect(parse_ctx *pc, const chs_loc *l) {
+    test_case *t = &pc->rs->tests[pc->rs->n_tests - 1];
+    t->expects = AST_PUSH(A, t->expects, t->n_expects);
+    test_expect *x = &t->expects[t->n_expects - 1];
+    x->target = pc->target;
+    x->loc = parse_src_loc(pc, l);
+    x->node = -1;
+    return x;
+}
+
 static node *close_node(parse_ctx *pc, node *n) {
     pc->cur = n->parent;
     if (pc->cur) {
@@ -169,7 +179,7 @@ static int small_int(parse_ctx *pc, const num_lit *n, const chs_loc *l, int lo, 
 %token EVIDENCE "evidence" NOTE "note" LET "let" SCORE "score" BY "by" SUM "sum"
 %token NOT "not" APPLICABLE "applicable" IF "if" UNLESS "unless" THEN "then" ELSE "else"
 %token AND "and" OR "or" TRUE "true" FALSE "false" EXCLUDED "excluded" GIVEN "given"
-%token CLASSIFY "classify" LANGUAGE "language"
+%token CLASSIFY "classify" LANGUAGE "language" TEST "test" EXPECT "expect"
 %token ARROW "=>" DOTDOT ".." LE "<=" GE ">=" NE "!="
 %token ERROR_TOKEN "invalid token"
 %token <num_lit> NUMBER "number literal"
@@ -177,7 +187,7 @@ static int small_int(parse_ctx *pc, const num_lit *n, const chs_loc *l, int lo, 
 %token <const char *> STRING "string" IDENT "name" CODE "code"
 
 %type <const char *> title code opt_title
-%type <expr *> expr primary bound
+%type <expr *> expr primary bound test_value
 %type <expr_list> args
 %type <node *> node_head node_decl node_open
 %type <int> round_scope round_mode simple_type
@@ -229,6 +239,7 @@ item
           pc->rs->top = AST_PUSH(A, pc->rs->top, pc->rs->n_top);
           pc->rs->top[pc->rs->n_top - 1] = $1;
       }
+    | test_decl
     | error '}'
     ;
 
@@ -263,6 +274,63 @@ setting
           pc->rs->index_mode = $4;
       }
     | error
+    ;
+
+/* test "name" { given x = 17, tt = du  expect 1.1 = 0.5  expect 3 excluded  expect total = 3.85 } */
+test_decl
+    : TEST title '{' {
+          ruleset *rs = pc->rs;
+          rs->tests = AST_PUSH(A, rs->tests, rs->n_tests);
+          test_case *t = &rs->tests[rs->n_tests - 1];
+          t->name = $2;
+          t->loc = LOC(@1);
+      } test_items '}'
+    ;
+
+test_items
+    : %empty
+    | test_items test_item
+    ;
+
+test_item
+    : GIVEN assigns
+    | EXPECT test_target '=' signed_num {
+          test_expect *x = add_expect(pc, &@$);
+          x->has_value = true;
+          x->value = $4.value;
+      }
+    | EXPECT test_target EXCLUDED { add_expect(pc, &@$)->status_word = "excluded"; }
+    | EXPECT test_target IDENT { add_expect(pc, &@$)->status_word = $3; }
+    ;
+
+test_target
+    : code { pc->target = $1; }
+    | TOTAL { pc->target = "total"; }
+    | INDEX { pc->target = "index"; }
+    ;
+
+assigns
+    : assign
+    | assigns ',' assign
+    ;
+
+assign
+    : IDENT '=' test_value {
+          test_case *t = &pc->rs->tests[pc->rs->n_tests - 1];
+          t->given = AST_PUSH(A, t->given, t->n_given);
+          test_given *g = &t->given[t->n_given - 1];
+          g->name = $1;
+          g->value = $3;
+          g->loc = LOC(@1);
+      }
+    ;
+
+test_value
+    : signed_num { $$ = num_expr(pc, &$1, &@1); }
+    | DATE { $$ = ast_expr(A, EX_DATE, LOC(@1)); $$->u.num = dec_from_int($1); }
+    | TRUE { $$ = ast_expr(A, EX_BOOL, LOC(@1)); $$->u.num = dec_from_int(1); }
+    | FALSE { $$ = ast_expr(A, EX_BOOL, LOC(@1)); $$->u.num = dec_from_int(0); }
+    | IDENT { $$ = ast_expr(A, EX_NAME, LOC(@1)); $$->u.ref.name = $1; }
     ;
 
 /* classify { >= 90% => "Xuất sắc"; 80%..<90% => "Tốt"; else => "Trung bình" } */

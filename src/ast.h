@@ -160,6 +160,32 @@ typedef struct {
     src_loc loc;
 } def_decl;
 
+/* Tests written in the language: given facts, expected scores and statuses. */
+typedef struct {
+    const char *name;
+    expr *value;   /* a literal; an option name as EX_NAME until checked */
+    int fact;      /* after check */
+    src_loc loc;
+} test_given;
+
+typedef struct {
+    const char *target;      /* a node code, "total" or "index" */
+    int node;                /* node id, -1 for total/index (after check) */
+    bool has_value;
+    dec_t value;
+    const char *status_word; /* expected status name, or NULL */
+    int status;              /* node_status (after check), -1 if none */
+    src_loc loc;
+} test_expect;
+
+typedef struct {
+    const char *name;
+    src_loc loc;
+    test_given *given; int n_given;
+    test_expect *expects; int n_expects;
+    fact_value *facts; /* [n_facts] built by the checker */
+} test_case;
+
 typedef enum { ROUND_NONE = 0, ROUND_NODES, ROUND_LEAVES, ROUND_TOTAL } round_scope;
 
 typedef struct {
@@ -172,6 +198,7 @@ typedef struct {
     src_loc loc;
     bool present;
     arm *classes; int n_classes; /* classify: patterns over the index (as a fraction), text = label */
+    test_case *tests; int n_tests;
 
     fact_decl *facts; int n_facts;
     def_decl *defs; int n_defs;

@@ -555,6 +555,91 @@ static void declare_given(checker *c, node *n) {
     for (int i = 0; i < n->n_children; i++) declare_given(c, n->children[i]);
 }
 
+static const char *const status_words[] = {"scored", "excluded", "full", "fixed", "missing", "error", "clamped"};
+
+/* Tests: given facts become a ready fact_value array; expectations point at node ids. */
+static void check_tests(checker *c) {
+    ruleset *rs = c->rs;
+    for (int t = 0; t < rs->n_tests; t++) {
+        test_case *tc = &rs->tests[t];
+        tc->facts = arena_alloc(rs->arena, sizeof(fact_value) * (size_t)(rs->n_facts + 1));
+        for (int i = 0; i < tc->n_given; i++) {
+            test_given *g = &tc->given[i];
+            g->name = nfc(c, g->name);
+            g->fact = find_fact(rs, g->name);
+            if (g->fact < 0) {
+                c->n_names = 0;
+                for (int k = 0; k < rs->n_facts; k++) add_name(c, rs->facts[k].name);
+                const char *sug = text_suggest(g->name, c->names, c->n_names);
+                if (sug) ERR(c, &g->loc, "no fact '%s' in this rule set; did you mean '%s'?", g->name, sug);
+                else ERR(c, &g->loc, "no fact '%s' in this rule set", g->name);
+                continue;
+            }
+            const fact_decl *f = &rs->facts[g->fact];
+            fact_value *fv = &tc->facts[g->fact];
+            if (fv->state != FV_MISSING) {
+                ERR(c, &g->loc, "'%s' is given twice in this test", g->name);
+                continue;
+            }
+            expr *v = g->value;
+            bool okv = false;
+            switch (f->type) {
+            case TY_NUM:
+                okv = v->kind == EX_NUM &&
+                      (f->unit != NU_COUNT || (dec_is_integer(v->u.num) && v->u.num.num >= 0));
+                break;
+            case TY_BOOL: okv = v->kind == EX_BOOL; break;
+            case TY_DATE: okv = v->kind == EX_DATE; break;
+            case TY_CHOICE:
+                if (v->kind == EX_NAME) {
+                    expr fact_side;
+                    memset(&fact_side, 0, sizeof fact_side);
+                    fact_side.type = TY_CHOICE;
+                    fact_side.choice = (int16_t)g->fact;
+                    v->u.ref.name = nfc(c, v->u.ref.name);
+                    resolve_option(c, &fact_side, v);
+                    if (v->kind != EX_OPTION) continue; /* reported */
+                    okv = true;
+                }
+                break;
+            default: break;
+            }
+            if (!okv) {
+                ERR(c, &v->loc, "'%s' is %s%s", g->name,
+                    f->unit == NU_COUNT ? "a count (a whole number >= 0)" : type_name(f->type),
+                    f->type == TY_CHOICE ? ": give one of its options" : "");
+                continue;
+            }
+            dec_t val = v->kind == EX_OPTION ? dec_from_int(v->u.ref.slot) : v->u.num;
+            if (f->has_lo && (dec_cmp(val, f->lo) < 0 || dec_cmp(val, f->hi) > 0))
+                ERR(c, &v->loc, "the value is outside the bounds of '%s'", g->name);
+            fv->state = FV_OK;
+            fv->num = val;
+            fv->line = (uint32_t)g->loc.line;
+        }
+        for (int i = 0; i < tc->n_expects; i++) {
+            test_expect *x = &tc->expects[i];
+            x->status = -1;
+            x->node = -1;
+            if (strcmp(x->target, "total") != 0 && strcmp(x->target, "index") != 0) {
+                for (int k = 0; k < rs->n_nodes; k++)
+                    if (strcmp(rs->nodes[k]->code, x->target) == 0) { x->node = k; break; }
+                if (x->node < 0) {
+                    ERR(c, &x->loc, "no node %s in this rule set", x->target);
+                    continue;
+                }
+            }
+            if (x->status_word) {
+                for (int k = 0; k < (int)(sizeof status_words / sizeof *status_words); k++)
+                    if (strcmp(x->status_word, status_words[k]) == 0) x->status = k;
+                if (x->status < 0)
+                    ERR(c, &x->loc, "'%s' is not a status (scored, excluded, full, fixed, missing, error, clamped)",
+                        x->status_word);
+            }
+        }
+    }
+}
+
 static void build_specs(ruleset *rs) {
     rs->specs = arena_alloc(rs->arena, sizeof(fact_spec) * (size_t)(rs->n_facts ? rs->n_facts : 1));
     for (int i = 0; i < rs->n_facts; i++) {
@@ -621,6 +706,7 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
         for (int j = 0; j < rs->classes[i].n_pats; j++) check_pattern(&c, &rs->classes[i].pats[j], &index_subject);
     for (int i = 0; i < rs->n_facts; i++)
         if (!rs->facts[i].used) WARN(&c, &rs->facts[i].loc, "fact '%s' is declared but never used", rs->facts[i].name);
+    check_tests(&c);
     build_specs(rs);
     free(c.def_state);
     free(c.names);

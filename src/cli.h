@@ -12,8 +12,14 @@ enum {
 
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 void cmd_check_help(void);
 void cmd_eval_help(void);
+void cmd_import_help(void);
+void cmd_audit_help(void);
+void cmd_test_help(void);
 
 #endif

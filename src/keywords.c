@@ -55,6 +55,8 @@ static const keyword keywords[] = {
     {"excluded", "loại_trừ", EXCLUDED},
     {"given", "cho_sẵn", GIVEN},
     {"classify", "xếp_loại", CLASSIFY},
+    {"test", "kiểm_thử", TEST},
+    {"expect", "kỳ_vọng", EXPECT},
 };
 
 const keyword *keyword_table(int *n) {

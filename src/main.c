@@ -10,6 +10,9 @@ static void usage(FILE *out) {
           "Usage:\n"
           "  chiso check RULES                 parse and check a rule file, report errors and warnings\n"
           "  chiso eval RULES FACTS...         score units from fact sheets (CSV)\n"
+          "  chiso import TABLE                write a rule file skeleton from a published table\n"
+          "  chiso audit RULES TABLE           recompute a published table and list disagreements\n"
+          "  chiso test [--coverage] PATH...   run the test cases written in rule files\n"
           "  chiso help [COMMAND]              this help, or a command's help\n"
           "  chiso --version                   print the version\n"
           "\n"
@@ -44,6 +47,9 @@ int main(int argc, char **argv) {
         if (argc < 3) usage(stdout);
         else if (strcmp(argv[2], "check") == 0) cmd_check_help();
         else if (strcmp(argv[2], "eval") == 0) cmd_eval_help();
+        else if (strcmp(argv[2], "import") == 0) cmd_import_help();
+        else if (strcmp(argv[2], "audit") == 0) cmd_audit_help();
+        else if (strcmp(argv[2], "test") == 0) cmd_test_help();
         else {
             fprintf(stderr, "chiso: no command '%s'; see 'chiso --help'\n", argv[2]);
             return EXIT_FAILED;
@@ -52,6 +58,9 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "import") == 0) return cmd_import(argc - 1, argv + 1);
+    if (strcmp(cmd, "audit") == 0) return cmd_audit(argc - 1, argv + 1);
+    if (strcmp(cmd, "test") == 0) return cmd_test(argc - 1, argv + 1);
     fprintf(stderr, "chiso: unknown command '%s'; see 'chiso --help'\n", cmd);
     return EXIT_FAILED;
 }

@@ -53,6 +53,7 @@ typedef struct parse_ctx {
     int lang;           /* KW_EN or KW_VI: which keywords this file uses */
     int lang_next;      /* the next word names the language */
     int items_seen;
+    const char *target; /* the code, "total" or "index" of the expectation being parsed */
     arm arm;            /* the arm whose patterns are being parsed */
     na_kind na_kind;    /* the result of the not-applicable clause being parsed */
     expr *na_value;

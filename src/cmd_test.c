@@ -1,0 +1,256 @@
+/* chiso test PATH...: run the test cases written in rule files (`test "..." { given ... expect ... }`),
+ * and with --coverage list the bands, choices, parts and not-applicable clauses no case reaches. */
+#define _DEFAULT_SOURCE /* d_type */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "eval.h"
+#include "load.h"
+#include "report.h"
+
+void cmd_test_help(void) {
+    fputs("Usage: chiso test [--coverage] [-q] PATH...\n"
+          "\n"
+          "Runs every test case in the rule files given, and in the .chiso files under the folders\n"
+          "given. A case gives facts and expects scores or statuses:\n"
+          "\n"
+          "  test \"Phòng không có TTHC\" {\n"
+          "    given co_tthc = false, tuyen_truyen = thieu, so_sang_kien = 1\n"
+          "    expect 1.1.2 = 0.5\n"
+          "    expect 3 excluded\n"
+          "    expect total = 41.5\n"
+          "    expect index = 81.37\n"
+          "  }\n"
+          "\n"
+          "Facts not given are missing. A failure prints the expected and actual values and what\n"
+          "decided the node. The last line is 'N passed, M failed'.\n"
+          "\n"
+          "Options:\n"
+          "  --coverage   also list every band, choice, part and not-applicable clause that no case\n"
+          "               reaches, and count them\n"
+          "  -q, --quiet  print only failures and the summary\n"
+          "\n"
+          "Exit codes: 0 every case passed; 1 a case failed (or, with --coverage, something is not\n"
+          "covered); 2 a rule file has errors or a path cannot be read.\n",
+          stdout);
+}
+
+typedef struct {
+    int passed, failed, files, broken;
+    long branches, covered;
+    bool coverage, quiet;
+    diag_sink *d;
+} tally;
+
+static void fmt_dec(dec_t v, char *buf) { dec_format(v, -1, buf, DEC_FMT_MAX); }
+
+/* One branch (arm, part or N/A clause) per slot, per node: which were reached. */
+typedef struct {
+    int *first; /* node id -> first slot */
+    unsigned char *hit;
+    int n;
+} cover_map;
+
+static int node_branches(const node *n) {
+    int k = n->n_na;
+    if (n->rule.kind == RULE_BANDS || n->rule.kind == RULE_SUM) k += n->rule.n_arms;
+    return k;
+}
+
+static bool run_case(const ruleset *rs, const test_case *tc, eval_state *ev, node_result *res,
+                     cover_map *cm, tally *t) {
+    unit_total tot;
+    eval_unit(ev, tc->facts, res, &tot);
+    for (int i = 0; i < rs->n_nodes && cm->hit; i++) {
+        const node *n = rs->nodes[i];
+        const node_result *r = &res[i];
+        int base = cm->first[i];
+        if (r->by == BY_NA) cm->hit[base + r->which] = 1;
+        else if (r->by == BY_ARM) cm->hit[base + n->n_na + r->which] = 1;
+        else if (r->by == BY_PARTS && n->rule.kind == RULE_SUM)
+            for (int k = 0; k < n->rule.n_arms && k < 31; k++)
+                if (r->which & (1 << k)) cm->hit[base + n->n_na + k] = 1;
+    }
+    bool ok = true;
+    char want[DEC_FMT_MAX], got[DEC_FMT_MAX], why[512];
+    for (int i = 0; i < tc->n_expects; i++) {
+        const test_expect *x = &tc->expects[i];
+        bool total = x->node < 0, index = total && strcmp(x->target, "index") == 0;
+        int status = total ? tot.status : res[x->node].status;
+        bool has_score = total ? (index ? tot.index_ok : tot.status == ST_SCORED)
+                               : (status != ST_EXCLUDED && status != ST_MISSING && status != ST_ERROR);
+        dec_t score = total ? (index ? tot.index : tot.score) : res[x->node].score;
+        bool good = true;
+        if (x->status >= 0 && x->status != status) good = false;
+        if (x->has_value && (!has_score || dec_cmp(x->value, score) != 0)) good = false;
+        if (good) continue;
+        if (ok) {
+            printf("FAIL %s:%d: %s\n", tc->loc.file, tc->loc.line, tc->name);
+            ok = false;
+        }
+        if (x->has_value) fmt_dec(x->value, want);
+        else snprintf(want, sizeof want, "%s", eval_status_name((node_status)x->status));
+        if (has_score) fmt_dec(score, got);
+        else snprintf(got, sizeof got, "no score");
+        why[0] = '\0';
+        if (!total) report_decided_by(rs, rs->nodes[x->node], &res[x->node], why, sizeof why);
+        printf("  %s:%d: %s: expected %s, got %s (%s%s%s)\n", x->loc.file, x->loc.line, x->target, want,
+               got, eval_status_name((node_status)status), why[0] ? "; " : "", why);
+    }
+    if (ok) {
+        t->passed++;
+        if (!t->quiet) printf("ok   %s:%d: %s\n", tc->loc.file, tc->loc.line, tc->name);
+    } else {
+        t->failed++;
+    }
+    return ok;
+}
+
+static void report_coverage(const ruleset *rs, const cover_map *cm, tally *t) {
+    for (int i = 0; i < rs->n_nodes; i++) {
+        const node *n = rs->nodes[i];
+        int base = cm->first[i], k = node_branches(n);
+        for (int b = 0; b < k; b++) {
+            t->branches++;
+            if (cm->hit[base + b]) {
+                t->covered++;
+                continue;
+            }
+            bool na = b < n->n_na;
+            const src_loc *loc = na ? &n->na[b].loc : &n->rule.arms[b - n->n_na].loc;
+            const char *text = na ? n->na[b].text : n->rule.arms[b - n->n_na].text;
+            printf("  not covered: %s:%d: %s %s: %s\n", loc->file, loc->line, n->code,
+                   na ? "not-applicable clause" : n->rule.kind == RULE_SUM ? "part" : "band", text);
+        }
+    }
+}
+
+static void test_file(const char *path, tally *t) {
+    ruleset *rs = load_rules(path, t->d);
+    if (!rs) {
+        t->broken++;
+        return;
+    }
+    t->files++;
+    if (rs->n_tests == 0) {
+        ruleset_free(rs);
+        return;
+    }
+    eval_state *ev = eval_new(rs);
+    node_result *res = calloc((size_t)rs->n_nodes + 1, sizeof *res);
+    cover_map cm = {calloc((size_t)rs->n_nodes + 1, sizeof(int)), NULL, 0};
+    if (!ev || !res || !cm.first) {
+        fprintf(stderr, "chiso test: out of memory\n");
+        t->broken++;
+    } else {
+        for (int i = 0; i < rs->n_nodes; i++) {
+            cm.first[i] = cm.n;
+            cm.n += node_branches(rs->nodes[i]);
+        }
+        cm.hit = calloc((size_t)cm.n + 1, 1);
+        for (int i = 0; i < rs->n_tests; i++) run_case(rs, &rs->tests[i], ev, res, &cm, t);
+        if (t->coverage && cm.hit) report_coverage(rs, &cm, t);
+    }
+    free(cm.first);
+    free(cm.hit);
+    free(res);
+    eval_free(ev);
+    ruleset_free(rs);
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Folders are walked in name order, so runs are repeatable. */
+static void test_path(const char *path, tally *t, int depth) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "chiso test: cannot read '%s'\n", path);
+        t->broken++;
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        test_file(path, t);
+        return;
+    }
+    if (depth > 16) return;
+    DIR *dir = opendir(path);
+    if (!dir) {
+        fprintf(stderr, "chiso test: cannot read '%s'\n", path);
+        t->broken++;
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.') continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **p = realloc(names, cap * sizeof *p);
+            if (!p) break;
+            names = p;
+        }
+        size_t len = strlen(path) + strlen(e->d_name) + 2;
+        names[n] = malloc(len);
+        if (!names[n]) break;
+        snprintf(names[n], len, "%s/%s", path, e->d_name);
+        n++;
+    }
+    closedir(dir);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        struct stat s2;
+        if (stat(names[i], &s2) == 0 && (S_ISDIR(s2.st_mode) || ends_with(names[i], ".chiso")))
+            test_path(names[i], t, depth + 1);
+        free(names[i]);
+    }
+    free(names);
+}
+
+int cmd_test(int argc, char **argv) {
+    tally t;
+    memset(&t, 0, sizeof t);
+    int n_paths = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            cmd_test_help();
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--coverage") == 0) {
+            t.coverage = true;
+        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            t.quiet = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "chiso test: unknown option '%s'; see 'chiso test --help'\n", argv[i]);
+            return EXIT_FAILED;
+        } else {
+            n_paths++;
+        }
+    }
+    if (!n_paths) {
+        fprintf(stderr, "chiso test: missing PATH; see 'chiso test --help'\n");
+        return EXIT_FAILED;
+    }
+    t.d = diag_sink_new(stderr);
+    if (!t.d) return EXIT_FAILED;
+    diag_sink_hide_warnings(t.d, true); /* warnings are check's business */
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-' || !argv[i][1]) test_path(argv[i], &t, 0);
+    diag_sink_free(t.d);
+    if (t.coverage)
+        printf("coverage: %ld of %ld bands, choices, parts and not-applicable clauses reached\n",
+               t.covered, t.branches);
+    printf("%d passed, %d failed\n", t.passed, t.failed);
+    if (t.broken) return EXIT_FAILED;
+    if (t.failed || (t.coverage && t.covered < t.branches)) return EXIT_PROBLEMS;
+    return EXIT_OK;
+}
