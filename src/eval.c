@@ -247,6 +247,7 @@ static void mark_subtree(eval_state *st, const node *n, node_status s) {
 static void round_score(const ruleset *rs, node_result *res, bool leaf) {
     if (rs->round_scope == ROUND_NONE || rs->round_scope == ROUND_TOTAL) return;
     if (rs->round_scope == ROUND_LEAVES && !leaf) return;
+    if (res->score.den == 1) return; /* whole numbers need no rounding */
     dec_t r;
     if (dec_round(res->score, rs->round_places, rs->round_mode, &r) == DEC_OK) {
         if (dec_cmp(r, res->score) != 0) res->rounded = 1;
@@ -311,7 +312,7 @@ static void eval_node(eval_state *st, const node *n) {
     /* Children first: a parent sums them, and a parent with its own rule still shows them. */
     dec_t sum = zero, bonus = zero, lost = zero;
     const node_result *bad = NULL;
-    bool overflow = false;
+    bool overflow = false, any_lost = false;
     for (int i = 0; i < n->n_children; i++) {
         const node *ch = n->children[i];
         eval_node(st, ch);
@@ -325,11 +326,15 @@ static void eval_node(eval_state *st, const node *n) {
             continue;
         }
         if (cr->status != ST_EXCLUDED) overflow |= dec_add(sum, cr->score, &sum) != DEC_OK;
-        dec_t gone;
-        overflow |= dec_sub(ch->max, cr->max, &gone) != DEC_OK;
-        overflow |= dec_add(lost, gone, &lost) != DEC_OK;
+        /* Only an exclusion below changes a maximum; most children keep theirs. */
+        if (cr->max.num != ch->max.num || cr->max.den != ch->max.den) {
+            dec_t gone;
+            overflow |= dec_sub(ch->max, cr->max, &gone) != DEC_OK;
+            overflow |= dec_add(lost, gone, &lost) != DEC_OK;
+            any_lost = true;
+        }
     }
-    if (n->kind != NODE_BONUS) overflow |= dec_sub(n->max, lost, &res->max) != DEC_OK;
+    if (n->kind != NODE_BONUS && any_lost) overflow |= dec_sub(n->max, lost, &res->max) != DEC_OK;
 
     if (n->rule.kind != RULE_NONE) {
         value v = eval_rule(st, n, res);
