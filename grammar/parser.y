@@ -65,6 +65,15 @@ static const char *cat(parse_ctx *pc, const char *a, const char *b) {
 }
 
 
+static void add_given(parse_ctx *pc, const char *name, expr *value, const chs_loc *l) {
+    test_case *t = &pc->rs->tests[pc->rs->n_tests - 1];
+    t->given = AST_PUSH(A, t->given, t->n_given);
+    test_given *g = &t->given[t->n_given - 1];
+    g->name = name;
+    g->value = value;
+    g->loc = parse_src_loc(pc, l);
+}
+
 static test_expect *add_expect(parse_ctx *pc, const chs_loc *l) {
     test_case *t = &pc->rs->tests[pc->rs->n_tests - 1];
     t->expects = AST_PUSH(A, t->expects, t->n_expects);
@@ -315,14 +324,8 @@ assigns
     ;
 
 assign
-    : IDENT '=' test_value {
-          test_case *t = &pc->rs->tests[pc->rs->n_tests - 1];
-          t->given = AST_PUSH(A, t->given, t->n_given);
-          test_given *g = &t->given[t->n_given - 1];
-          g->name = $1;
-          g->value = $3;
-          g->loc = LOC(@1);
-      }
+    : IDENT '=' test_value { add_given(pc, $1, $3, &@1); }
+    | code '=' test_value { add_given(pc, $1, $3, &@1); } /* the given score of a node: 1.2.3 = 0.5 */
     ;
 
 test_value
