@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 
 # Debian 12 packages the build and the tests need (see the README for why each is there).
 packages=(build-essential cmake pkg-config flex bison libcsv-dev libjansson-dev libutf8proc-dev
-          libcmocka-dev)
+          libxlsxwriter-dev libcmocka-dev)
+# Only the tests need these: the xlsx round trip converts workbooks back to CSV with LibreOffice.
+test_packages=(libreoffice-calc-nogui)
 
 install_missing() {
     local missing=()
@@ -39,6 +41,7 @@ demo)
     ./build/chiso eval rules/ba-dinh-2024.chiso examples/ba-dinh-2024/batch.csv || [ $? = 1 ]
     ;;
 test)
+    packages+=("${test_packages[@]}")
     install_missing
     build build
     build build-asan -DCHISO_SANITIZE=ON

@@ -1,4 +1,6 @@
-/* Report writers: a readable tree for a terminal, CSV rows, or a JSON document.
+/* Report writers: a readable tree for a terminal, CSV rows, or a JSON document; and, through
+ * report_table.c / report_xlsx.c, the published appendix (CSV) and an xlsx workbook.
+ * docs/reports.md shows every format with a sample.
  *
  * Common decisions
  * - Numbers are exact: dec_format(v, -1), the shortest exact decimal ("13.5", "2", "0.25") or
@@ -11,6 +13,12 @@
  *   node appends " (clamped from <raw>)".
  * - A unit is "incomplete" when its total's status is not scored; its reason reads
  *   "node 1.5 missing fact 'x'" or "node 1.5 error: division by zero at rules.chiso:12:5".
+ * - Class: the label of the `classify` arm the index falls in (report_class_label); shown only
+ *   when the rule set classifies, and only for a unit with an index.
+ * - Areas' sub-indices: every top-level node that is not a bonus (an "area"), its score / its
+ *   effective maximum × 100, rounded like the index (`round index`); none when the area is
+ *   excluded, missing or in error, or its maximum is 0 (report_area_index). An area of an
+ *   incomplete unit may have one: it is complete by itself.
  *
  * TEXT, DETAIL_NODES: per unit, a line with the unit name, one line per node in pre-order, a total
  * line; a blank line between units. Columns, two spaces apart: code (indented two spaces per
@@ -28,24 +36,32 @@
  *   2      Điểm thưởng / điểm …   0.25  0.00  scored    so_nv_dam_bao - so_nv_khong_dam_bao
  *   Total  0.75 / 1  index 75.00%
  * An incomplete unit's total line reads "Total  incomplete: node 1.1 missing fact 'ty_le'"; a
- * unit whose maximum is 0 shows "index —".
+ * unit whose maximum is 0 shows "index —". With classify, the label ends the line:
+ *   Total  63.50 / 70  index 90.71%  Tốt
  * TEXT, DETAIL_TOTAL: one line per unit: unit (padded to min(40, width - 38) columns, never cut:
- * it is the unit's identity), total, max, index, status, and the reason when incomplete:
- *   Phòng Nội vụ                                 0.75     1.00    75.00%  scored
+ * it is the unit's identity), total, max, index, status, and the reason when incomplete, else
+ * the class label (the two never meet: a label needs a complete unit):
+ *   Phòng Nội vụ                                 0.75     1.00    75.00%  scored    Tốt
  *   Phòng Tài nguyên và Môi trường                  ?     0.00         —  missing   node 1.1 ...
- * With rank, both end with a blank line, "Ranking" and one "rank  unit  index  total / max" line
- * per ranked unit:
- *   1  Phòng Nội vụ  75.00%  0.75 / 1
+ * With rank, both end with a blank line, "Ranking" ("Ranking by total" with RANK_BY_TOTAL) and
+ * one "rank  unit  index  total / max  [class]" line per ranked unit:
+ *   1  Phòng Nội vụ  75.00%  0.75 / 1  Tốt
  *
  * CSV (RFC 4180 quoting: a field is quoted when it holds , " CR or LF; LF line ends; UTF-8, no
  * BOM). Header `unit,code,title,score,max,status,decided_by`; one row per unit and node (score
  * empty when excluded, missing or error); then per unit a TOTAL row (title empty, score empty when
- * incomplete, decided_by = the reason) and an INDEX row (score = index or empty, max = 100).
- * DETAIL_TOTAL writes only the TOTAL and INDEX rows. With rank, the file ends with one RANK row
+ * incomplete, decided_by = the reason), an INDEX row (score = index or empty, max = 100), when
+ * the rule set classifies a CLASS row (title = the label or empty; score and max empty; status
+ * the unit's; decided_by the reason, or "no class matches"), and one "INDEX <code>" row per area
+ * (title = the area's title, score = its sub-index or empty, max 100, status = the area node's
+ * status, decided_by empty or why there is none: the area's decided-by, "maximum is 0").
+ * DETAIL_TOTAL writes only these summary rows. With rank, the file ends with one RANK row
  * per ranked unit in rank order: score = rank, max = number of ranked units, status `ranked`.
  *   Phòng Nội vụ,1.1,Ban hành kế hoạch cải cách hành chính năm,0.5,1,scored,85%..<100% => 0.5
  *   Phòng Nội vụ,TOTAL,,0.75,1,scored,
  *   Phòng Nội vụ,INDEX,,75,100,scored,
+ *   Phòng Nội vụ,CLASS,Tốt,,,scored,
+ *   Phòng Nội vụ,INDEX 1,CÔNG TÁC CHỈ ĐẠO,50,100,scored,
  *   Phòng Nội vụ,RANK,,1,1,ranked,
  *
  * JSON: {"ruleset": {title, year, source}, "units": [one object per line], "ranking": [...]}.
@@ -53,23 +69,36 @@
  * jansson (like most JSON readers) turns numbers into binary doubles, and 0.1 + 0.2 would then
  * no longer be 0.3; a string round-trips exactly. Ranks and the year are plain integers.
  * A unit: unit, nodes (DETAIL_NODES only), total (null when incomplete), max, index (null when
- * incomplete or the maximum is 0), status, and bad_node + reason when incomplete. A node: code,
+ * incomplete or the maximum is 0), class (only when the rule set classifies: the label or null),
+ * areas ([{code, score, max, index, status}] per area: score and index null when there is none,
+ * max the effective maximum), status, and bad_node + reason when incomplete. A node: code,
  * title, score (null when none), max, status, decided_by, plus missing_fact (missing), error and
  * at (error), raw (the exact value before rounding or clamping, when they changed it).
- * "ranking" is present only when a ranking was asked: [{rank, unit, index, total}].
+ * "ranking" is present only when a ranking was asked: [{rank, unit, index, total[, class]}]
+ * (index null only when ranking by total a unit whose maximum is 0).
  *   {"unit": "Phòng Nội vụ", "nodes": [..., {"code": "1.1", "title": "Ban hành kế hoạch ...",
  *    "score": "0.5", "max": "1", "status": "scored", "decided_by": "85%..<100% => 0.5"}, ...],
  *    "total": "0.75", "max": "1", "index": "75", "status": "scored"}
  *
- * Ranking: units whose total is scored and whose index exists, by index descending (exact
- * comparison); ties share a rank (1, 2, 2, 4) and keep input order.
+ * Ranking (report_extra.rank_by): by index, units whose total is scored and whose index exists,
+ * by index descending; by total, units whose total is scored, by total descending. Exact
+ * comparison; ties share a rank (1, 2, 2, 4) and keep input order.
  *
- * report_unit may get res == NULL only when nothing reads it: DETAIL_TOTAL or a ruleset without
- * nodes (an incomplete unit's reason then names only its status).
+ * APPENDIX and XLSX (report_table.h): every unit is kept (its node scores and statuses, areas'
+ * sub-indices, total) and the document is written at report_finish: header
+ * `code,title,max,<unit>...`, one row per node (max = the DECLARED maximum, a bonus its range
+ * "-3..3"; a cell empty when the node is excluded, missing or in error), then TOTAL (max = the
+ * declared total), MAX (each unit's effective maximum), INDEX (max 100), RANK (with rank; max =
+ * number ranked) and CLASS (with classify); a summary cell is empty when the unit is incomplete.
+ * DETAIL_TOTAL leaves out the node rows. XLSX writes the file named by report_extra.path.
+ *
+ * report_unit may get res == NULL only for a ruleset without nodes (an incomplete unit's reason
+ * then names only its status; areas are then left out).
  *
  * Memory stays flat in batches: output is built in reusable buffers, one write per unit; the
  * per-node parts that do not depend on the unit (the text code/title cell, the CSV code,title
- * fields) are built once in report_new; a ranking keeps only name, index, total and max. */
+ * fields) are built once in report_new; a ranking keeps only name, index, total, max and class.
+ * APPENDIX and XLSX are the exception: they keep every unit (meant for hundreds of units). */
 #include "report.h"
 
 #include <jansson.h>
@@ -77,6 +106,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+
+#include "report_table.h"
 
 enum {
     DEFAULT_WIDTH = 100,
@@ -361,14 +392,19 @@ static void csv_field(sbuf *b, const char *s)
 typedef struct {
     size_t name_off; /* in report.names */
     dec_t index, total, max;
+    dec_t key;  /* what the ranking compares: index or total */
     size_t seq; /* input order, for stable ties */
     long rank;
+    int32_t class_index;
+    bool index_ok;
 } summary;
 
 struct report {
     FILE *out;
     const ruleset *rs;
     report_opts o;
+    report_extra x;
+    rtable *table; /* REPORT_APPENDIX, REPORT_XLSX: every unit, written at the end */
     int width, code_w, title_w, score_w, max_w, status_w, unit_w;
 
     sbuf line;  /* one unit's output, written at once */
@@ -612,11 +648,32 @@ static bool build_pre(report *r)
 
 report *report_new(FILE *out, const ruleset *rs, const report_opts *opts)
 {
+    return report_new_ex(out, rs, opts, NULL);
+}
+
+static bool table_format(const report *r)
+{
+    return r->o.format == REPORT_APPENDIX || r->o.format == REPORT_XLSX;
+}
+
+report *report_new_ex(FILE *out, const ruleset *rs, const report_opts *opts,
+                      const report_extra *extra)
+{
+    if (opts && opts->format == REPORT_XLSX && (!extra || !extra->path)) return NULL;
     report *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->out = out;
     r->rs = rs;
     if (opts) r->o = *opts;
+    if (extra) r->x = *extra;
+    if (table_format(r)) {
+        r->table = rtable_new(rs);
+        if (!r->table) {
+            free(r);
+            return NULL;
+        }
+        return r;
+    }
     r->width = r->o.width > 0 ? r->o.width : DEFAULT_WIDTH;
     for (int s = ST_SCORED; s <= ST_CLAMPED; s++) {
         int w = (int)strlen(status_name(s));
@@ -640,6 +697,7 @@ void report_free(report *r)
     sb_free(&r->names);
     free(r->pre_off);
     free(r->sums);
+    rtable_free(r->table);
     free(r);
 }
 
@@ -657,13 +715,19 @@ static bool keep_summary(report *r, const char *unit, const unit_total *t)
     s->index = t->index;
     s->total = t->score;
     s->max = t->max;
+    s->key = r->x.rank_by == RANK_BY_TOTAL ? t->score : t->index;
     s->seq = r->n_units;
     s->rank = 0;
+    s->class_index = t->class_index;
+    s->index_ok = t->index_ok;
     sb_putn(&r->names, unit, strlen(unit) + 1); /* keeps the NUL: names are C strings in place */
     return !r->names.oom;
 }
 
-static bool ranked(const unit_total *t) { return t->status == ST_SCORED && t->index_ok; }
+static const char *class_label(const report *r, const unit_total *t)
+{
+    return report_class_label(r->rs, t);
+}
 
 /* ---- TEXT ---- */
 
@@ -683,6 +747,11 @@ static void text_total_line(report *r, sbuf *b, const node_result *res, const un
             sb_putc(b, '%');
         } else {
             sb_puts(b, EM_DASH);
+        }
+        const char *label = class_label(r, t);
+        if (label) {
+            sb_spaces(b, GAP);
+            sb_text(b, label, -1);
         }
     }
     sb_endline(b);
@@ -735,14 +804,55 @@ static void text_total(report *r, const char *unit, const node_result *res, cons
     sb_spaces(b, GAP);
     sb_cell(b, status_name(t->status), r->status_w);
     const char *why = reason(r, res, t);
-    if (*why) {
+    const char *label = class_label(r, t); /* only when complete: never beside a reason */
+    if (*why || label) {
         sb_spaces(b, GAP);
-        sb_text(b, why, -1);
+        sb_text(b, *why ? why : label, -1);
     }
     sb_endline(b);
 }
 
 /* ---- CSV ---- */
+
+/* Why an area has no sub-index, into r->tmp (an empty string when it has one). */
+static const char *area_why(report *r, const node *n, const node_result *x, bool has_index)
+{
+    if (has_index) return "";
+    if (!has_score(x)) return decided(r, n, x);
+    r->tmp.len = 0;
+    sb_puts(&r->tmp, x->max.num == 0 ? "maximum is 0" : eval_error_text(EV_OVERFLOW));
+    return r->tmp.oom ? "" : r->tmp.p;
+}
+
+/* One "INDEX <code>" row per area (top-level node that is not a bonus). */
+static void csv_areas(report *r, const node_result *res)
+{
+    const ruleset *rs = r->rs;
+    sbuf *b = &r->line;
+    if (!res) return;
+    for (int i = 0; i < rs->n_top; i++) {
+        const node *n = rs->top[i];
+        if (n->kind == NODE_BONUS) continue;
+        const node_result *x = &res[n->id];
+        dec_t idx;
+        bool ok = report_area_index(rs, n, x, &idx);
+        sb_putn(b, r->unitq.p, r->unitq.len);
+        sb_putc(b, ',');
+        r->tmp.len = 0;
+        sb_puts(&r->tmp, "INDEX ");
+        sb_puts(&r->tmp, n->code ? n->code : "?");
+        csv_field(b, r->tmp.oom ? "" : r->tmp.p);
+        sb_putc(b, ',');
+        csv_field(b, n->title);
+        sb_putc(b, ',');
+        if (ok) sb_dec(b, idx, -1);
+        sb_puts(b, ",100,");
+        sb_puts(b, status_name(x->status));
+        sb_putc(b, ',');
+        csv_field(b, area_why(r, n, x, ok));
+        sb_putc(b, '\n');
+    }
+}
 
 static void csv_totals(report *r, const node_result *res, const unit_total *t)
 {
@@ -770,6 +880,19 @@ static void csv_totals(report *r, const node_result *res, const unit_total *t)
     sb_putc(b, ',');
     csv_field(b, why);
     sb_putc(b, '\n');
+
+    if (r->rs->n_classes > 0) {
+        const char *label = class_label(r, t);
+        sb_putn(b, r->unitq.p, r->unitq.len);
+        sb_puts(b, ",CLASS,");
+        csv_field(b, label);
+        sb_puts(b, ",,,");
+        sb_puts(b, st);
+        sb_putc(b, ',');
+        csv_field(b, *why || label ? why : "no class matches");
+        sb_putc(b, '\n');
+    }
+    csv_areas(r, res);
 }
 
 static void csv_unit(report *r, const char *unit, const node_result *res, const unit_total *t)
@@ -858,6 +981,28 @@ static json_t *json_node(report *r, int i, const node_result *x, bool *ok)
     return o;
 }
 
+/* [{code, score, max, index, status}] per area; empty when res is NULL. */
+static json_t *json_areas(report *r, const node_result *res, bool *ok)
+{
+    const ruleset *rs = r->rs;
+    json_t *areas = json_array();
+    for (int i = 0; res && areas && i < rs->n_top; i++) {
+        const node *n = rs->top[i];
+        if (n->kind == NODE_BONUS) continue;
+        const node_result *x = &res[n->id];
+        dec_t idx;
+        bool has = report_area_index(rs, n, x, &idx);
+        json_t *o = json_object();
+        jset(o, "code", jstr(n->code ? n->code : ""), ok);
+        jset(o, "score", has_score(x) ? jdec(x->score) : json_null(), ok);
+        jset(o, "max", jdec(x->max), ok);
+        jset(o, "index", has ? jdec(idx) : json_null(), ok);
+        jset(o, "status", json_string(status_name(x->status)), ok);
+        if (json_array_append_new(areas, o) != 0) *ok = false;
+    }
+    return areas;
+}
+
 static int json_write(report *r, const char *s)
 {
     size_t n = strlen(s);
@@ -903,6 +1048,11 @@ static int json_unit(report *r, const char *unit, const node_result *res, const 
     jset(o, "total", done ? jdec(t->score) : json_null(), &ok);
     jset(o, "max", jdec(t->max), &ok);
     jset(o, "index", done && t->index_ok ? jdec(t->index) : json_null(), &ok);
+    if (rs->n_classes > 0) {
+        const char *label = class_label(r, t);
+        jset(o, "class", label ? jstr(label) : json_null(), &ok);
+    }
+    jset(o, "areas", json_areas(r, res, &ok), &ok);
     jset(o, "status", json_string(status_name(t->status)), &ok);
     if (!done) {
         if (t->bad_node >= 0 && t->bad_node < rs->n_nodes)
@@ -934,8 +1084,16 @@ int report_unit(report *r, const char *unit, const node_result *res, const unit_
 {
     if (r->failed || r->finished) return -1;
     if (!unit) unit = "";
+    if (r->table) {
+        if (rtable_add(r->table, unit, res, tot) != 0) {
+            r->failed = true;
+            return -1;
+        }
+        r->n_units++;
+        return 0;
+    }
     if (start(r)) return -1;
-    if (r->o.rank && ranked(tot) && !keep_summary(r, unit, tot)) {
+    if (r->o.rank && report_rankable(tot, r->x.rank_by) && !keep_summary(r, unit, tot)) {
         r->failed = true;
         return -1;
     }
@@ -955,6 +1113,9 @@ int report_unit(report *r, const char *unit, const node_result *res, const unit_
     case REPORT_JSON:
         rc = json_unit(r, unit, res, tot);
         break;
+    case REPORT_APPENDIX:
+    case REPORT_XLSX:
+        break;
     }
     if (r->tmp.oom || r->unitq.oom) {
         r->failed = true;
@@ -964,39 +1125,47 @@ int report_unit(report *r, const char *unit, const node_result *res, const unit_
     return rc;
 }
 
-static int by_index_desc(const void *pa, const void *pb)
+static int by_key_desc(const void *pa, const void *pb)
 {
     const summary *a = pa, *b = pb;
-    int c = dec_cmp(b->index, a->index);
+    int c = dec_cmp(b->key, a->key);
     if (c) return c;
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 static void rank_units(report *r)
 {
-    if (r->n_sums > 1) qsort(r->sums, r->n_sums, sizeof *r->sums, by_index_desc);
+    if (r->n_sums > 1) qsort(r->sums, r->n_sums, sizeof *r->sums, by_key_desc);
     for (size_t i = 0; i < r->n_sums; i++)
-        r->sums[i].rank = (i > 0 && dec_cmp(r->sums[i].index, r->sums[i - 1].index) == 0)
+        r->sums[i].rank = (i > 0 && dec_cmp(r->sums[i].key, r->sums[i - 1].key) == 0)
                               ? r->sums[i - 1].rank
                               : (long)i + 1;
 }
 
 static const char *sum_name(const report *r, const summary *s) { return r->names.p + s->name_off; }
 
+static const char *sum_label(const report *r, const summary *s)
+{
+    unit_total t = {.status = ST_SCORED, .index_ok = s->index_ok, .class_index = s->class_index};
+    return class_label(r, &t);
+}
+
 static void text_ranking(report *r)
 {
     sbuf *b = &r->line;
-    int rank_w = 1, name_w = 0, idx_w = 0;
+    int rank_w = 1, name_w = 0, idx_w = 0, tot_w = 0;
     for (size_t n = r->n_sums; n >= 10; n /= 10) rank_w++;
     for (size_t i = 0; i < r->n_sums; i++) {
         const char *name = sum_name(r, &r->sums[i]);
         int w = text_width(name, strlen(name));
         if (w > name_w) name_w = w;
-        w = dec_width(r->sums[i].index, 2) + 1;
+        w = r->sums[i].index_ok ? dec_width(r->sums[i].index, 2) + 1 : 1;
         if (w > idx_w) idx_w = w;
+        w = dec_width(r->sums[i].total, 2) + 3 + dec_width(r->sums[i].max, -1);
+        if (w > tot_w) tot_w = w;
     }
     if (r->n_units > 0) sb_putc(b, '\n');
-    sb_puts(b, "Ranking\n");
+    sb_puts(b, r->x.rank_by == RANK_BY_TOTAL ? "Ranking by total\n" : "Ranking\n");
     for (size_t i = 0; i < r->n_sums; i++) {
         const summary *s = &r->sums[i];
         char num[24];
@@ -1005,11 +1174,20 @@ static void text_ranking(report *r)
         sb_spaces(b, GAP);
         sb_cell_min(b, sum_name(r, s), name_w);
         sb_spaces(b, GAP);
-        sb_right_dec(b, s->index, 2, "%", idx_w);
+        if (s->index_ok)
+            sb_right_dec(b, s->index, 2, "%", idx_w);
+        else
+            sb_right(b, EM_DASH, sizeof EM_DASH - 1, 1, idx_w);
         sb_spaces(b, GAP);
+        size_t at = b->len;
         sb_dec(b, s->total, 2);
         sb_puts(b, " / ");
         sb_dec(b, s->max, -1);
+        const char *label = sum_label(r, s);
+        if (label) { /* labels line up: "total / max" padded (ASCII: bytes are columns) */
+            sb_spaces(b, tot_w - (int)(b->len - at) + GAP);
+            sb_text(b, label, -1);
+        }
         sb_endline(b);
         if (flush(r, b)) return;
     }
@@ -1039,8 +1217,12 @@ static void json_ranking(report *r)
         json_t *o = json_object();
         jset(o, "rank", json_integer(s->rank), &ok);
         jset(o, "unit", jstr(sum_name(r, s)), &ok);
-        jset(o, "index", jdec(s->index), &ok);
+        jset(o, "index", s->index_ok ? jdec(s->index) : json_null(), &ok);
         jset(o, "total", jdec(s->total), &ok);
+        if (r->rs->n_classes > 0) {
+            const char *label = sum_label(r, s);
+            jset(o, "class", label ? jstr(label) : json_null(), &ok);
+        }
         if (json_write(r, i ? ",\n" : "\n")) {
             json_decref(o);
             return;
@@ -1050,9 +1232,29 @@ static void json_ranking(report *r)
     json_write(r, "\n]");
 }
 
+/* The layouts with one column per unit, written now that every unit is known. */
+static void table_finish(report *r)
+{
+    if (r->o.rank && rtable_rank(r->table, r->x.rank_by) != 0) {
+        r->failed = true;
+        return;
+    }
+    bool nodes = r->o.detail == DETAIL_NODES;
+    int rc = r->o.format == REPORT_XLSX
+                 ? rtable_write_xlsx(r->table, r->x.path, nodes, r->o.rank, r->x.rank_by)
+                 : rtable_write_appendix(r->table, r->out, nodes, r->o.rank, r->x.rank_by);
+    if (rc != 0) r->failed = true;
+}
+
 int report_finish(report *r)
 {
     if (r->finished) return r->failed ? -1 : 0;
+    if (r->table) {
+        r->finished = true;
+        if (!r->failed) table_finish(r);
+        if (!r->failed && r->o.format != REPORT_XLSX && fflush(r->out) != 0) r->failed = true;
+        return r->failed ? -1 : 0;
+    }
     if (r->failed || start(r)) {
         r->finished = true;
         return -1;

@@ -232,12 +232,14 @@ static void test_csv_nodes(void **state)
            "Phòng Nội vụ,2,Điểm thưởng / điểm trừ,0.25,0,scored,so_nv_dam_bao - so_nv_khong_dam_bao\n"
            "Phòng Nội vụ,TOTAL,,0.75,1,scored,\n"
            "Phòng Nội vụ,INDEX,,75,100,scored,\n"
+           "Phòng Nội vụ,INDEX 1,\"" AREA_TITLE "\",50,100,scored,\n"
            "Phòng Tài nguyên và Môi trường,1,\"" AREA_TITLE "\",,3,missing,missing: ty_le\n"
            "Phòng Tài nguyên và Môi trường,1.1,Ban hành kế hoạch cải cách hành chính năm,,1,missing,missing: ty_le\n"
            "Phòng Tài nguyên và Môi trường,1.2,Tuyên truyền cải cách hành chính,1,2,scored,dat_yeu_cau => 1\n"
            "Phòng Tài nguyên và Môi trường,2,Điểm thưởng / điểm trừ,3,0,clamped,so_nv_dam_bao - so_nv_khong_dam_bao (clamped from 5)\n"
            "Phòng Tài nguyên và Môi trường,TOTAL,,,0,missing,node 1.1 missing fact 'ty_le'\n"
            "Phòng Tài nguyên và Môi trường,INDEX,,,100,missing,node 1.1 missing fact 'ty_le'\n"
+           "Phòng Tài nguyên và Môi trường,INDEX 1,\"" AREA_TITLE "\",,100,missing,missing: ty_le\n"
            "Phòng Nội vụ,RANK,,1,1,ranked,\n");
 }
 
@@ -247,8 +249,10 @@ static void test_csv_total(void **state)
            "unit,code,title,score,max,status,decided_by\n"
            "Phòng Nội vụ,TOTAL,,0.75,1,scored,\n"
            "Phòng Nội vụ,INDEX,,75,100,scored,\n"
+           "Phòng Nội vụ,INDEX 1,\"" AREA_TITLE "\",50,100,scored,\n"
            "Phòng Tài nguyên và Môi trường,TOTAL,,,0,missing,node 1.1 missing fact 'ty_le'\n"
-           "Phòng Tài nguyên và Môi trường,INDEX,,,100,missing,node 1.1 missing fact 'ty_le'\n");
+           "Phòng Tài nguyên và Môi trường,INDEX,,,100,missing,node 1.1 missing fact 'ty_le'\n"
+           "Phòng Tài nguyên và Môi trường,INDEX 1,\"" AREA_TITLE "\",,100,missing,missing: ty_le\n");
 }
 
 static void test_json_nodes(void **state)
@@ -268,7 +272,9 @@ static void test_json_nodes(void **state)
            "{\"code\": \"2\", \"title\": \"Điểm thưởng / điểm trừ\", \"score\": \"0.25\", "
            "\"max\": \"0\", \"status\": \"scored\", "
            "\"decided_by\": \"so_nv_dam_bao - so_nv_khong_dam_bao\"}], "
-           "\"total\": \"0.75\", \"max\": \"1\", \"index\": \"75\", \"status\": \"scored\"},\n"
+           "\"total\": \"0.75\", \"max\": \"1\", \"index\": \"75\", "
+           "\"areas\": [{\"code\": \"1\", \"score\": \"0.5\", \"max\": \"1\", \"index\": \"50\", \"status\": \"scored\"}], "
+           "\"status\": \"scored\"},\n"
            "{\"unit\": \"Phòng Tài nguyên và Môi trường\", \"nodes\": ["
            "{\"code\": \"1\", \"title\": \"" AREA_TITLE "\", \"score\": null, \"max\": \"3\", "
            "\"status\": \"missing\", \"decided_by\": \"missing: ty_le\", "
@@ -282,7 +288,9 @@ static void test_json_nodes(void **state)
            "\"max\": \"0\", \"status\": \"clamped\", "
            "\"decided_by\": \"so_nv_dam_bao - so_nv_khong_dam_bao (clamped from 5)\", "
            "\"raw\": \"5\"}], "
-           "\"total\": null, \"max\": \"0\", \"index\": null, \"status\": \"missing\", "
+           "\"total\": null, \"max\": \"0\", \"index\": null, "
+           "\"areas\": [{\"code\": \"1\", \"score\": null, \"max\": \"3\", \"index\": null, \"status\": \"missing\"}], "
+           "\"status\": \"missing\", "
            "\"bad_node\": \"1.1\", \"reason\": \"node 1.1 missing fact 'ty_le'\"}\n"
            "], \"ranking\": [\n"
            "{\"rank\": 1, \"unit\": \"Phòng Nội vụ\", \"index\": \"75\", \"total\": \"0.75\"}\n"
@@ -295,9 +303,12 @@ static void test_json_total(void **state)
            "{\"ruleset\": {\"title\": \"Bộ chỉ số CCHC phòng chuyên môn\", \"year\": 2024, "
            "\"source\": \"Kế hoạch 12/KH-UBND, Phụ lục 02\"}, \"units\": [\n"
            "{\"unit\": \"Phòng Nội vụ\", \"total\": \"0.75\", \"max\": \"1\", \"index\": \"75\", "
+           "\"areas\": [{\"code\": \"1\", \"score\": \"0.5\", \"max\": \"1\", \"index\": \"50\", \"status\": \"scored\"}], "
            "\"status\": \"scored\"},\n"
            "{\"unit\": \"Phòng Tài nguyên và Môi trường\", \"total\": null, \"max\": \"0\", "
-           "\"index\": null, \"status\": \"missing\", \"bad_node\": \"1.1\", "
+           "\"index\": null, "
+           "\"areas\": [{\"code\": \"1\", \"score\": null, \"max\": \"3\", \"index\": null, \"status\": \"missing\"}], "
+           "\"status\": \"missing\", \"bad_node\": \"1.1\", "
            "\"reason\": \"node 1.1 missing fact 'ty_le'\"}\n"
            "]}\n");
 }
@@ -467,7 +478,7 @@ static void test_zero_nodes(void **state)
         "X,INDEX,,,100,scored,maximum is 0\n",
         "{\"ruleset\": {\"title\": null, \"year\": null, \"source\": null}, \"units\": [\n"
         "{\"unit\": \"X\", \"nodes\": [], \"total\": \"0\", \"max\": \"0\", \"index\": null, "
-        "\"status\": \"scored\"}\n"
+        "\"areas\": [], \"status\": \"scored\"}\n"
         "], \"ranking\": [\n]}\n",
     };
     for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
