@@ -74,6 +74,20 @@ static void add_given(parse_ctx *pc, const char *name, expr *value, const chs_lo
     g->loc = parse_src_loc(pc, l);
 }
 
+static void add_def(parse_ctx *pc, const char *name, const param_list *params, expr *value,
+                    const chs_loc *l) {
+    ruleset *rs = pc->rs;
+    rs->defs = AST_PUSH(A, rs->defs, rs->n_defs);
+    def_decl *d = &rs->defs[rs->n_defs - 1];
+    d->name = name;
+    d->value = value;
+    d->loc = parse_src_loc(pc, l);
+    if (params) {
+        d->params = params->v;
+        d->n_params = params->n;
+    }
+}
+
 static test_expect *add_expect(parse_ctx *pc, const chs_loc *l) {
     test_case *t = &pc->rs->tests[pc->rs->n_tests - 1];
     t->expects = AST_PUSH(A, t->expects, t->n_expects);
@@ -122,17 +136,6 @@ static rule *start_rule(parse_ctx *pc, rule_kind k, const chs_loc *l) {
     n->rule.kind = k;
     n->rule.loc = parse_src_loc(pc, l);
     return &n->rule;
-}
-
-static void add_arm(parse_ctx *pc, const arm *a) {
-    rule *r = &pc->cur->rule;
-    r->arms = AST_PUSH(A, r->arms, r->n_arms);
-    r->arms[r->n_arms - 1] = *a;
-}
-
-static void add_pattern(parse_ctx *pc, const pattern *p) {
-    pc->arm.pats = AST_PUSH(A, pc->arm.pats, pc->arm.n_pats);
-    pc->arm.pats[pc->arm.n_pats - 1] = *p;
 }
 
 /* A range from two pattern atoms; both must be numbers or dates. */
@@ -188,7 +191,7 @@ static int small_int(parse_ctx *pc, const num_lit *n, const chs_loc *l, int lo, 
 %token EVIDENCE "evidence" NOTE "note" LET "let" SCORE "score" BY "by" SUM "sum"
 %token NOT "not" APPLICABLE "applicable" IF "if" UNLESS "unless" THEN "then" ELSE "else"
 %token AND "and" OR "or" TRUE "true" FALSE "false" EXCLUDED "excluded" GIVEN "given"
-%token CLASSIFY "classify" LANGUAGE "language" TEST "test" EXPECT "expect"
+%token CLASSIFY "classify" LANGUAGE "language" TEST "test" EXPECT "expect" MATCH "match"
 %token ARROW "=>" DOTDOT ".." LE "<=" GE ">=" NE "!="
 %token ERROR_TOKEN "invalid token"
 %token <num_lit> NUMBER "number literal"
@@ -202,6 +205,10 @@ static int small_int(parse_ctx *pc, const num_lit *n, const chs_loc *l, int lo, 
 %type <int> round_scope round_mode simple_type
 %type <num_lit> signed_num
 %type <pattern> pattern patom
+%type <pattern_list> patterns
+%type <arm_list> arms arm_seq parts part_seq
+%type <param_list> params
+%type <int> param_type
 %type <arm> arm part
 
 %precedence ELSE
@@ -238,12 +245,8 @@ item
           rs->loc = LOC(@1);
       }
     | fact_decl
-    | DEF IDENT '=' expr {
-          def_decl *d;
-          pc->rs->defs = AST_PUSH(A, pc->rs->defs, pc->rs->n_defs);
-          d = &pc->rs->defs[pc->rs->n_defs - 1];
-          d->name = $2; d->value = $4; d->loc = LOC(@2);
-      }
+    | DEF IDENT '=' expr { add_def(pc, $2, NULL, $4, &@2); }
+    | DEF IDENT '(' params ')' '=' expr { add_def(pc, $2, &$4, $7, &@2); }
     | node_decl {
           pc->rs->top = AST_PUSH(A, pc->rs->top, pc->rs->n_top);
           pc->rs->top[pc->rs->n_top - 1] = $1;
@@ -283,6 +286,31 @@ setting
           pc->rs->index_mode = $4;
       }
     | error
+    ;
+
+/* def muc(ty_le: percent, diem) = ... : parameters are numbers unless annotated */
+params
+    : param { $$.v = NULL; $$.n = 0; $$.v = AST_PUSH(A, $$.v, $$.n); $$.v[0] = pc->param; }
+    | params ',' param { $$ = $1; $$.v = AST_PUSH(A, $$.v, $$.n); $$.v[$$.n - 1] = pc->param; }
+    ;
+
+param
+    : IDENT param_type {
+          memset(&pc->param, 0, sizeof pc->param);
+          pc->param.name = $1;
+          pc->param.loc = LOC(@1);
+          switch ($2) {
+          case FACT_BOOL: pc->param.type = TY_BOOL; break;
+          case FACT_DATE: pc->param.type = TY_DATE; break;
+          default: pc->param.type = TY_NUM; break;
+          }
+          pc->param.unit = $2 == FACT_PERCENT ? NU_PERCENT : $2 == FACT_COUNT ? NU_COUNT : NU_PLAIN;
+      }
+    ;
+
+param_type
+    : %empty { $$ = FACT_NUMBER; }
+    | ':' simple_type { $$ = $2; }
     ;
 
 /* test "name" { given x = 17, tt = du  expect 1.1 = 0.5  expect 3 excluded  expect total = 3.85 } */
@@ -352,10 +380,11 @@ class_arm
           ruleset *rs = pc->rs;
           rs->classes = AST_PUSH(A, rs->classes, rs->n_classes);
           arm *a = &rs->classes[rs->n_classes - 1];
-          *a = pc->arm;
+          memset(a, 0, sizeof *a);
+          a->pats = $1.v;
+          a->n_pats = $1.n;
           a->loc = LOC(@$);
           a->text = $3;
-          memset(&pc->arm, 0, sizeof pc->arm);
       }
     ;
 
@@ -522,8 +551,14 @@ rule
           if (r) { r->e = $2; r->text = parse_text(pc, &@2); }
       }
     | SCORE GIVEN { start_rule(pc, RULE_GIVEN, &@1); }
-    | SCORE BY expr '{' { rule *r = start_rule(pc, RULE_BANDS, &@1); if (r) r->e = $3; } arms '}'
-    | SCORE SUM '{' { start_rule(pc, RULE_SUM, &@1); } parts '}'
+    | SCORE BY expr '{' arms '}' {
+          rule *r = start_rule(pc, RULE_BANDS, &@1);
+          if (r) { r->e = $3; r->arms = $5.v; r->n_arms = $5.n; }
+      }
+    | SCORE SUM '{' parts '}' {
+          rule *r = start_rule(pc, RULE_SUM, &@1);
+          if (r) { r->arms = $4.v; r->n_arms = $4.n; }
+      }
     ;
 
 arms
@@ -532,23 +567,24 @@ arms
     ;
 
 arm_seq
-    : arm { add_arm(pc, &$1); }
-    | arm_seq ';' arm { add_arm(pc, &$3); }
+    : arm { $$.v = NULL; $$.n = 0; $$.v = AST_PUSH(A, $$.v, $$.n); $$.v[0] = $1; }
+    | arm_seq ';' arm { $$ = $1; $$.v = AST_PUSH(A, $$.v, $$.n); $$.v[$$.n - 1] = $3; }
     ;
 
 arm
     : patterns ARROW expr {
-          $$ = pc->arm;
+          memset(&$$, 0, sizeof $$);
+          $$.pats = $1.v;
+          $$.n_pats = $1.n;
           $$.result = $3;
           $$.loc = LOC(@$);
           $$.text = parse_text(pc, &@$);
-          memset(&pc->arm, 0, sizeof pc->arm);
       }
     ;
 
 patterns
-    : pattern { add_pattern(pc, &$1); }
-    | patterns ',' pattern { add_pattern(pc, &$3); }
+    : pattern { $$.v = NULL; $$.n = 0; $$.v = AST_PUSH(A, $$.v, $$.n); $$.v[0] = $1; }
+    | patterns ',' pattern { $$ = $1; $$.v = AST_PUSH(A, $$.v, $$.n); $$.v[$$.n - 1] = $3; }
     ;
 
 pattern
@@ -582,8 +618,8 @@ parts
     ;
 
 part_seq
-    : part { add_arm(pc, &$1); }
-    | part_seq ';' part { add_arm(pc, &$3); }
+    : part { $$.v = NULL; $$.n = 0; $$.v = AST_PUSH(A, $$.v, $$.n); $$.v[0] = $1; }
+    | part_seq ';' part { $$ = $1; $$.v = AST_PUSH(A, $$.v, $$.n); $$.v[$$.n - 1] = $3; }
     ;
 
 part
@@ -628,6 +664,13 @@ primary
     | MAX { $$ = ast_expr(A, EX_MAXREF, LOC(@1)); }
     | MAX '(' args ')' { $$ = call_expr(pc, EX_MAX, &$3, &@1); }
     | MIN '(' args ')' { $$ = call_expr(pc, EX_MIN, &$3, &@1); }
+    | IDENT '(' args ')' { $$ = call_expr(pc, EX_CALL, &$3, &@1); $$->u.call.name = $1; $$->u.call.def = -1; }
+    | MATCH expr '{' arms '}' {
+          $$ = ast_expr(A, EX_MATCH, LOC(@1));
+          $$->u.match.subject = $2;
+          $$->u.match.arms = $4.v;
+          $$->u.match.n = $4.n;
+      }
     | '(' expr ')' { $$ = $2; }
     ;
 

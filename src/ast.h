@@ -31,8 +31,13 @@ typedef enum {
     EX_EQ, EX_NE, EX_LT, EX_LE, EX_GT, EX_GE,
     EX_AND, EX_OR,
     EX_IF,
-    EX_MIN, EX_MAX /* min(...), max(...) */
+    EX_MIN, EX_MAX, /* min(...), max(...) */
+    EX_CALL,  /* f(a, b): a def with parameters; u.call.def = its index after check */
+    EX_PARAM, /* a parameter inside such a def: ref.slot = its position */
+    EX_MATCH  /* match SUBJECT { arms }: bands as an expression */
 } expr_kind;
+
+typedef struct arm arm;
 
 typedef struct expr expr;
 struct expr {
@@ -53,7 +58,14 @@ struct expr {
         struct {
             expr **args;
             int n;
+            const char *name; /* EX_CALL */
+            int def;          /* EX_CALL, after check */
         } call;
+        struct {
+            expr *subject;
+            arm *arms;
+            int n;
+        } match;
     } u;
 };
 
@@ -71,14 +83,14 @@ typedef struct {
     expr *lo_e, *hi_e;   /* as written (literals), folded into lo/hi */
 } pattern;
 
-typedef struct {
+struct arm {
     pattern *pats;
     int n_pats;
     expr *result;  /* band/choice arm result; sum part: points */
     expr *cond;    /* sum part: condition */
     src_loc loc;
     const char *text; /* the arm as written, for reports */
-} arm;
+};
 
 /* RULE_GIVEN: the score is given directly (an appraised score from a published table); the
  * checker declares a number fact named by the node's code and turns the rule into RULE_EXPR. */
@@ -155,9 +167,17 @@ typedef struct {
 
 typedef struct {
     const char *name;
+    value_type type;   /* number unless annotated: def f(x: bool) */
+    num_unit unit;
+    src_loc loc;
+} param_decl;
+
+typedef struct {
+    const char *name;
     expr *value;
     int slot;
     src_loc loc;
+    param_decl *params; int n_params; /* a def with parameters is a function, not memoised */
 } def_decl;
 
 /* Tests written in the language: given facts, expected scores and statuses. */

@@ -98,10 +98,14 @@ static void unknown_name(checker *c, const expr *e, node *n, int limit) {
 typedef struct {
     node *n;   /* the node whose rule is being checked (NULL in a def) */
     int lets;  /* how many of n's lets are visible */
+    const def_decl *fn; /* the def with parameters being checked, if any */
 } scope;
+
+enum { MAX_PARAMS = 16 };
 
 static int check_expr(checker *c, expr *e, scope sc);
 static void check_def(checker *c, int i);
+static void check_pattern(checker *c, pattern *p, const expr *subject);
 
 /* `x = option` where x is a choice: resolve the bare name as one of x's options. */
 static bool resolve_option(checker *c, expr *choice_side, expr *name_side) {
@@ -129,6 +133,15 @@ static bool resolve_option(checker *c, expr *choice_side, expr *name_side) {
 
 static int check_name(checker *c, expr *e, scope sc) {
     e->u.ref.name = nfc(c, e->u.ref.name);
+    for (int i = 0; sc.fn && i < sc.fn->n_params; i++) {
+        if (strcmp(sc.fn->params[i].name, e->u.ref.name) == 0) {
+            e->kind = EX_PARAM;
+            e->u.ref.slot = i;
+            e->type = (uint8_t)sc.fn->params[i].type;
+            e->unit = (uint8_t)sc.fn->params[i].unit;
+            return e->type;
+        }
+    }
     let_binding *b = sc.n ? find_let(sc.n, sc.lets, e->u.ref.name) : NULL;
     if (b) {
         e->kind = EX_LET;
@@ -139,6 +152,11 @@ static int check_name(checker *c, expr *e, scope sc) {
         return e->type;
     }
     int i = find_def(c->rs, e->u.ref.name);
+    if (i >= 0 && c->rs->defs[i].n_params) {
+        ERR(c, &e->loc, "'%s' is a function: call it as %s(...)", e->u.ref.name, e->u.ref.name);
+        e->type = TY_UNKNOWN;
+        return TY_UNKNOWN;
+    }
     if (i >= 0) {
         check_def(c, i);
         def_decl *d = &c->rs->defs[i];
@@ -187,8 +205,59 @@ static int check_expr(checker *c, expr *e, scope sc) {
             e->type = TY_UNKNOWN;
         }
         break;
-    case EX_FACT: case EX_DEF: case EX_LET: case EX_OPTION:
+    case EX_FACT: case EX_DEF: case EX_LET: case EX_OPTION: case EX_PARAM:
         break; /* already resolved (a def is checked once) */
+    case EX_CALL: {
+        e->u.call.name = nfc(c, e->u.call.name);
+        int i = find_def(c->rs, e->u.call.name);
+        e->type = TY_UNKNOWN;
+        for (int k = 0; k < e->u.call.n; k++) check_expr(c, e->u.call.args[k], sc);
+        if (i < 0) {
+            c->n_names = 0;
+            for (int k = 0; k < c->rs->n_defs; k++)
+                if (c->rs->defs[k].n_params) add_name(c, c->rs->defs[k].name);
+            const char *sug = text_suggest(e->u.call.name, c->names, c->n_names);
+            if (sug) ERR(c, &e->loc, "no function '%s'; did you mean '%s'?", e->u.call.name, sug);
+            else ERR(c, &e->loc, "no function '%s' (define it with 'def %s(...) = ...')", e->u.call.name, e->u.call.name);
+            break;
+        }
+        const def_decl *d = &c->rs->defs[i];
+        if (d->n_params != e->u.call.n) {
+            ERR(c, &e->loc, "'%s' takes %d argument%s, not %d", d->name, d->n_params,
+                d->n_params == 1 ? "" : "s", e->u.call.n);
+            break;
+        }
+        check_def(c, i);
+        for (int k = 0; k < e->u.call.n; k++) {
+            int at = e->u.call.args[k]->type;
+            if (at != TY_UNKNOWN && at != (int)d->params[k].type)
+                ERR(c, &e->u.call.args[k]->loc, "argument %d of '%s' (%s) must be %s, not %s", k + 1,
+                    d->name, d->params[k].name, type_name(d->params[k].type), type_name(at));
+        }
+        e->u.call.def = i;
+        e->type = d->value->type;
+        e->unit = d->value->unit;
+        break;
+    }
+    case EX_MATCH: {
+        expr *subj = e->u.match.subject;
+        check_expr(c, subj, sc);
+        e->type = TY_UNKNOWN;
+        bool seen_else = false;
+        for (int i = 0; i < e->u.match.n; i++) {
+            arm *a = &e->u.match.arms[i];
+            if (seen_else) WARN(c, &a->loc, "this arm comes after 'else' and never matches");
+            for (int j = 0; j < a->n_pats; j++) {
+                check_pattern(c, &a->pats[j], subj);
+                if (a->pats[j].kind == PAT_ELSE) seen_else = true;
+            }
+            int t = check_expr(c, a->result, sc);
+            if (i == 0) e->type = (uint8_t)t;
+            else if (t != TY_UNKNOWN && e->type != TY_UNKNOWN && t != e->type)
+                ERR(c, &a->result->loc, "the arms of 'match' give %s and %s", type_name(e->type), type_name(t));
+        }
+        break;
+    }
     case EX_NEG:
         expect(c, e, TY_NUM, check_expr(c, e->u.op.a, sc), "the operand of '-'");
         e->type = TY_NUM;
@@ -286,7 +355,14 @@ static void check_def(checker *c, int i) {
         return;
     }
     c->def_state[i] = 1;
-    scope sc = {NULL, 0};
+    if (d->n_params > MAX_PARAMS) ERR(c, &d->loc, "'%s' has more than %d parameters", d->name, MAX_PARAMS);
+    for (int k = 0; k < d->n_params; k++) {
+        d->params[k].name = nfc(c, d->params[k].name);
+        for (int j = 0; j < k; j++)
+            if (strcmp(d->params[j].name, d->params[k].name) == 0)
+                ERR(c, &d->params[k].loc, "parameter '%s' appears twice", d->params[k].name);
+    }
+    scope sc = {NULL, 0, d->n_params ? d : NULL};
     check_expr(c, d->value, sc);
     c->def_state[i] = 2;
 }
@@ -358,7 +434,7 @@ static void check_pattern(checker *c, pattern *p, const expr *subject) {
 
 static void check_rule(checker *c, node *n) {
     rule *r = &n->rule;
-    scope sc = {n, n->n_lets};
+    scope sc = {n, n->n_lets, NULL};
     char b1[DEC_FMT_MAX], b2[DEC_FMT_MAX];
     dec_t v, best = dec_from_int(0);
     bool all_const = true, any = false;
@@ -450,10 +526,10 @@ static void check_node(checker *c, node *n, int *slot) {
             if (strcmp(n->lets[j].name, b->name) == 0)
                 ERR(c, &b->loc, "'%s' is already defined in %s (line %d)", b->name, n->code, n->lets[j].loc.line);
         b->slot = (*slot)++;
-        scope sc = {n, i};
+        scope sc = {n, i, NULL};
         check_expr(c, b->value, sc);
     }
-    scope sc = {n, n->n_lets};
+    scope sc = {n, n->n_lets, NULL};
     for (int i = 0; i < n->n_na; i++) {
         na_clause *a = &n->na[i];
         expect(c, a->cond, TY_BOOL, check_expr(c, a->cond, sc), "the condition of 'not applicable'");

@@ -22,6 +22,7 @@ struct eval_state {
     uint8_t *memo_done;
     const expr **slot_expr;
     const node **slot_node;
+    const value *frame; /* the arguments of the def with parameters being evaluated */
 };
 
 eval_state *eval_new(const ruleset *rs) {
@@ -65,6 +66,7 @@ static value arith(dec_status s, dec_t v, const expr *at) {
 }
 
 static value eval_expr(eval_state *st, const expr *e, const node *n);
+static bool pattern_matches(const pattern *p, dec_t v);
 
 static value eval_slot(eval_state *st, int slot) {
     if (!st->memo_done[slot]) {
@@ -97,6 +99,29 @@ static value eval_expr(eval_state *st, const expr *e, const node *n) {
         return eval_slot(st, e->u.ref.slot);
     case EX_NAME:
         return err(EV_OVERFLOW, e); /* unreachable after a successful check */
+    case EX_PARAM:
+        return st->frame[e->u.ref.slot];
+    case EX_CALL: {
+        value args[16]; /* the checker allows at most 16 parameters */
+        int na = e->u.call.n < 16 ? e->u.call.n : 16;
+        for (int i = 0; i < na; i++) {
+            args[i] = eval_expr(st, e->u.call.args[i], n);
+            if (args[i].st) return args[i];
+        }
+        const value *saved = st->frame;
+        st->frame = args;
+        value r = eval_expr(st, st->rs->defs[e->u.call.def].value, n);
+        st->frame = saved;
+        return r;
+    }
+    case EX_MATCH:
+        a = eval_expr(st, e->u.match.subject, n);
+        if (a.st) return a;
+        for (int i = 0; i < e->u.match.n; i++)
+            for (int j = 0; j < e->u.match.arms[i].n_pats; j++)
+                if (pattern_matches(&e->u.match.arms[i].pats[j], a.v))
+                    return eval_expr(st, e->u.match.arms[i].result, n);
+        return err(EV_NO_ARM, e);
     case EX_NEG:
         a = eval_expr(st, e->u.op.a, n);
         if (a.st) return a;

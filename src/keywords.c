@@ -57,6 +57,7 @@ static const keyword keywords[] = {
     {"classify", "xếp_loại", CLASSIFY},
     {"test", "kiểm_thử", TEST},
     {"expect", "kỳ_vọng", EXPECT},
+    {"match", "xét", MATCH},
 };
 
 const keyword *keyword_table(int *n) {

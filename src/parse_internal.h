@@ -29,6 +29,21 @@ typedef struct {
     int n;
 } expr_list;
 
+typedef struct {
+    pattern *v;
+    int n;
+} pattern_list;
+
+typedef struct {
+    arm *v;
+    int n;
+} arm_list;
+
+typedef struct {
+    param_decl *v;
+    int n;
+} param_list;
+
 enum { PARSE_MAX_DEPTH = 200 }; /* nesting of expressions and blocks */
 
 typedef struct parse_ctx {
@@ -54,7 +69,7 @@ typedef struct parse_ctx {
     int lang_next;      /* the next word names the language */
     int items_seen;
     const char *target; /* the code, "total" or "index" of the expectation being parsed */
-    arm arm;            /* the arm whose patterns are being parsed */
+    param_decl param;   /* the parameter being parsed */
     na_kind na_kind;    /* the result of the not-applicable clause being parsed */
     expr *na_value;
     chs_loc sbuf_start; /* where the string being scanned began */
