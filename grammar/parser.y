@@ -236,6 +236,13 @@ item
           pc->imports = AST_PUSH(A, pc->imports, pc->n_imports);
           pc->imports[pc->n_imports - 1].path = $2;
           pc->imports[pc->n_imports - 1].loc = LOC(@2);
+          pc->imports[pc->n_imports - 1].library = false;
+      }
+    | IMPORT IDENT { /* a file of the standard library, by name: import hoan_thanh */
+          pc->imports = AST_PUSH(A, pc->imports, pc->n_imports);
+          pc->imports[pc->n_imports - 1].path = $2;
+          pc->imports[pc->n_imports - 1].loc = LOC(@2);
+          pc->imports[pc->n_imports - 1].library = true;
       }
     | RULESET title '{' settings '}' {
           ruleset *rs = pc->rs;
@@ -245,6 +252,7 @@ item
           rs->loc = LOC(@1);
       }
     | fact_decl
+    | CLASSIFY '{' class_arms '}' /* outside the ruleset block too, so a library can hold a scale */
     | DEF IDENT '=' expr { add_def(pc, $2, NULL, $4, &@2); }
     | DEF IDENT '(' params ')' '=' expr { add_def(pc, $2, &$4, $7, &@2); }
     | node_decl {

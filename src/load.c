@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "parse_internal.h"
@@ -100,6 +101,23 @@ static void load_one(loader *ld, const char *path, const src_loc *from) {
     ld->depth--;
 }
 
+/* `import NAME` looks for NAME.chiso in $CHISO_STDLIB, then in the stdlib/ folder of the source
+ * tree chiso was built from. */
+static char *library_path(loader *ld, const char *name, const src_loc *from) {
+    const char *dirs[2] = {getenv("CHISO_STDLIB"), CHISO_STDLIB_DIR};
+    for (int i = 0; i < 2; i++) {
+        if (!dirs[i] || !*dirs[i]) continue;
+        size_t n = strlen(dirs[i]) + strlen(name) + 8;
+        char *p = arena_alloc(ld->rs->arena, n);
+        snprintf(p, n, "%s/%s.chiso", dirs[i], name);
+        if (access(p, R_OK) == 0) return p;
+    }
+    diag_emit(ld->d, DIAG_ERROR, from, NULL, 0,
+              "no library '%s' (looked for %s.chiso in $CHISO_STDLIB and %s)", name, name, CHISO_STDLIB_DIR);
+    ld->errors++;
+    return NULL;
+}
+
 static void parse_text_into(loader *ld, const char *name, char *text, size_t len) {
     /* A UTF-8 BOM (Notepad writes one) is skipped; lines and columns count from after it. */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
@@ -122,7 +140,10 @@ static void parse_text_into(loader *ld, const char *name, char *text, size_t len
     for (int i = 0; i < pc.n_imports; i++) {
         const char *imp = pc.imports[i].path;
         char *full;
-        if (imp[0] == '/' || dirlen == 0) {
+        if (pc.imports[i].library) {
+            full = library_path(ld, imp, &pc.imports[i].loc);
+            if (!full) continue;
+        } else if (imp[0] == '/' || dirlen == 0) {
             full = arena_strdup(ld->rs->arena, imp);
         } else {
             size_t n = strlen(imp);

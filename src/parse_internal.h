@@ -58,6 +58,7 @@ typedef struct parse_ctx {
     struct {
         const char *path; /* as written */
         src_loc loc;
+        bool library;     /* import NAME: a file of the standard library */
     } *imports;
     int n_imports;
     /* scanner string buffer */
