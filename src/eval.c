@@ -462,6 +462,14 @@ void eval_unit(eval_state *st, const fact_value *values, node_result *results, u
     }
 }
 
+eval_value eval_expression(eval_state *st, const expr *e, const node *n) {
+    value v = eval_expr(st, e, n);
+    eval_value r = {v.st, v.err, v.fact, v.at, v.v};
+    return r;
+}
+
+bool eval_pattern_matches(const pattern *p, dec_t v) { return pattern_matches(p, v); }
+
 const char *eval_status_name(node_status s) {
     static const char *const names[] = {"scored", "excluded", "full", "fixed", "missing", "error", "clamped"};
     return (unsigned)s < sizeof names / sizeof *names ? names[s] : "?";

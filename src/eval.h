@@ -58,6 +58,19 @@ void eval_free(eval_state *st);
 /* Score one unit. values[rs->n_facts] (fact_value from facts.h); results[rs->n_nodes]. */
 void eval_unit(eval_state *st, const fact_value *values, node_result *results, unit_total *total);
 
+/* For explanations: evaluate any expression of node n for the unit last given to eval_unit
+ * (its facts, and its defs and lets as memoised then). Not for the hot path. */
+typedef struct {
+    uint8_t state; /* 0 ok, 1 missing (fact says which), 2 error (error, at) */
+    uint8_t error; /* eval_error */
+    int32_t fact;
+    const expr *at;
+    dec_t v;       /* numbers; bools 0/1; dates as days; choices as the option index */
+} eval_value;
+
+eval_value eval_expression(eval_state *st, const expr *e, const node *n);
+bool eval_pattern_matches(const pattern *p, dec_t v);
+
 const char *eval_status_name(node_status s);
 const char *eval_error_text(eval_error e);
 
