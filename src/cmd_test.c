@@ -95,7 +95,8 @@ static bool run_case(const ruleset *rs, const test_case *tc, eval_state *ev, nod
         }
         if (x->has_value) fmt_dec(x->value, want);
         else snprintf(want, sizeof want, "%s", eval_status_name((node_status)x->status));
-        if (has_score) fmt_dec(score, got);
+        if (!x->has_value) snprintf(got, sizeof got, "%s", eval_status_name((node_status)status));
+        else if (has_score) fmt_dec(score, got);
         else snprintf(got, sizeof got, "no score");
         why[0] = '\0';
         if (!total) report_decided_by(rs, rs->nodes[x->node], &res[x->node], why, sizeof why);

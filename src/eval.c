@@ -343,7 +343,8 @@ static void eval_node(eval_state *st, const node *n) {
         eval_node(st, ch);
         const node_result *cr = &st->res[ch->id];
         if (cr->status == ST_MISSING || cr->status == ST_ERROR) {
-            if (!bad) bad = cr;
+            /* An error says more than a missing fact: it must not hide behind one. */
+            if (!bad || (bad->status == ST_MISSING && cr->status == ST_ERROR)) bad = cr;
             continue;
         }
         if (ch->kind == NODE_BONUS) {
@@ -417,7 +418,7 @@ void eval_unit(eval_state *st, const fact_value *values, node_result *results, u
         const node_result *r = &results[n->id];
         overflow |= dec_add(max, r->max, &max) != DEC_OK;
         if (r->status == ST_MISSING || r->status == ST_ERROR) {
-            if (total->status == ST_SCORED) total->status = r->status;
+            if (total->status == ST_SCORED || r->status == ST_ERROR) total->status = r->status;
             continue;
         }
         if (r->status != ST_EXCLUDED) overflow |= dec_add(score, r->score, &score) != DEC_OK;
@@ -427,7 +428,7 @@ void eval_unit(eval_state *st, const fact_value *values, node_result *results, u
     if (total->status != ST_SCORED) {
         for (int i = 0; i < rs->n_nodes; i++) {
             const node_result *r = &results[i];
-            if ((r->status == ST_MISSING || r->status == ST_ERROR) && r->by != BY_CHILDREN) {
+            if (r->status == total->status && r->by != BY_CHILDREN) {
                 total->bad_node = i;
                 break;
             }
