@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bands.h"
 #include "textutil.h"
 
 typedef struct {
@@ -105,6 +106,23 @@ enum { MAX_PARAMS = 16 };
 
 static int check_expr(checker *c, expr *e, scope sc);
 static void check_def(checker *c, int i);
+
+/* A percentage compared with a count (or a bare 85 against a percentage, which means 8500%) is
+ * almost always a slip of the author. */
+static void warn_units(checker *c, const expr *a, const expr *b, const src_loc *at) {
+    if (a->type != TY_NUM || b->type != TY_NUM) return;
+    if ((a->unit == NU_PERCENT && b->unit == NU_COUNT) || (a->unit == NU_COUNT && b->unit == NU_PERCENT)) {
+        WARN(c, at, "a percentage compared with a count");
+        return;
+    }
+    const expr *lit = b->kind == EX_NUM ? b : a->kind == EX_NUM ? a : NULL;
+    const expr *other = lit == b ? a : b;
+    if (lit && other->unit == NU_PERCENT && lit->unit == NU_PLAIN && dec_cmp(lit->u.num, dec_from_int(1)) > 0) {
+        char buf[DEC_FMT_MAX];
+        dec_format(lit->u.num, -1, buf, sizeof buf);
+        WARN(c, at, "%s compared with a percentage means %s00%%; did you mean %s%%?", buf, buf, buf);
+    }
+}
 static void check_pattern(checker *c, pattern *p, const expr *subject);
 
 /* `x = option` where x is a choice: resolve the bare name as one of x's options. */
@@ -256,6 +274,9 @@ static int check_expr(checker *c, expr *e, scope sc) {
             else if (t != TY_UNKNOWN && e->type != TY_UNKNOWN && t != e->type)
                 ERR(c, &a->result->loc, "the arms of 'match' give %s and %s", type_name(e->type), type_name(t));
         }
+        if (c->errors == 0)
+            bands_check(c->rs, subj, e->u.match.arms, e->u.match.n,
+                        sc.fn ? sc.fn->name : sc.n ? sc.n->code : "match", c->d);
         break;
     }
     case EX_NEG:
@@ -314,6 +335,8 @@ static int check_expr(checker *c, expr *e, scope sc) {
         } else if (ta == TY_CHOICE && a->choice != b->choice) {
             ERR(c, &e->loc, "'%s' and '%s' are different choices", c->rs->facts[a->choice].name,
                 c->rs->facts[b->choice].name);
+        } else if (ta == TY_NUM) {
+            warn_units(c, a, b, &e->loc);
         }
         break;
     }
@@ -422,8 +445,10 @@ static void check_pattern(checker *c, pattern *p, const expr *subject) {
             ERR(c, &bounds[i]->loc, "%s in a band over %s", type_name(bt), type_name(st));
             return;
         }
+        bounds[i]->type = (uint8_t)bt;
         if (i == 0) p->lo = bounds[i]->u.num;
         else p->hi = bounds[i]->u.num;
+        warn_units(c, subject, bounds[i], &bounds[i]->loc);
     }
     if (p->kind == PAT_RANGE && p->has_lo && p->has_hi) {
         int k = dec_cmp(p->lo, p->hi);
@@ -472,6 +497,7 @@ static void check_rule(checker *c, node *n) {
                 all_const = false;
             }
         }
+        if (c->errors == 0) bands_check(c->rs, r->e, r->arms, r->n_arms, n->code, c->d);
         break;
     }
     case RULE_SUM:
@@ -497,6 +523,176 @@ static void check_rule(checker *c, node *n) {
         WARN(c, &r->loc, "no %s of %s reaches its maximum %s (the best gives %s)",
              r->kind == RULE_SUM ? "combination of parts" : "band", n->code, b2, b1);
     }
+}
+
+/* The last number of a code: 12 for "7.12"; -1 if it is not a plain number. */
+static long last_number(const char *code) {
+    const char *dot = strrchr(code, '.');
+    const char *p = dot ? dot + 1 : code;
+    char *end;
+    long v = strtol(p, &end, 10);
+    return (*p && !*end) ? v : -1;
+}
+
+/* Siblings count 1, 2, 3...: a gap or a step back is usually a typo in the code or a lost row. */
+static void check_sibling_codes(checker *c, node **kids, int n, const char *parent) {
+    long prev = 0;
+    const char *prev_code = NULL;
+    for (int i = 0; i < n; i++) {
+        if (kids[i]->kind == NODE_BONUS) continue;
+        long v = last_number(kids[i]->code);
+        if (v < 0) continue;
+        /* codes that do not nest, or repeat, have their own warnings */
+        size_t pl = parent ? strlen(parent) : 0;
+        if (parent && (strncmp(kids[i]->code, parent, pl) != 0 || kids[i]->code[pl] != '.')) continue;
+        if (prev_code && strcmp(prev_code, kids[i]->code) == 0) continue;
+        if (prev_code && v <= prev)
+            WARN(c, &kids[i]->loc, "code %s comes after %s: out of order", kids[i]->code, prev_code);
+        else if (v > prev + 1 && (prev_code || v > 1)) {
+            char want[64];
+            if (parent) snprintf(want, sizeof want, "%s.%ld", parent, prev + 1);
+            else snprintf(want, sizeof want, "%ld", prev + 1);
+            WARN(c, &kids[i]->loc, "code %s %s%s: %s is skipped", kids[i]->code, prev_code ? "follows " : "is the first",
+                 prev_code ? prev_code : "", want);
+        }
+        prev = v;
+        prev_code = kids[i]->code;
+    }
+}
+
+/* ---- divisions that can be by zero ---- */
+
+/* Mark every fact e reads (through defs and lets) in set[n_facts]. */
+static void facts_of(const ruleset *rs, const expr *e, unsigned char *set, int depth) {
+    if (!e || depth > 64) return;
+    switch (e->kind) {
+    case EX_FACT: set[e->u.ref.slot] = 1; return;
+    case EX_DEF:
+        for (int i = 0; i < rs->n_defs; i++)
+            if (rs->defs[i].slot == e->u.ref.slot) facts_of(rs, rs->defs[i].value, set, depth + 1);
+        return;
+    case EX_NEG: case EX_NOT: facts_of(rs, e->u.op.a, set, depth + 1); return;
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV: case EX_EQ: case EX_NE: case EX_LT:
+    case EX_LE: case EX_GT: case EX_GE: case EX_AND: case EX_OR: case EX_IF:
+        facts_of(rs, e->u.op.a, set, depth + 1);
+        facts_of(rs, e->u.op.b, set, depth + 1);
+        if (e->kind == EX_IF) facts_of(rs, e->u.op.c, set, depth + 1);
+        return;
+    case EX_MIN: case EX_MAX: case EX_CALL:
+        for (int i = 0; i < e->u.call.n; i++) facts_of(rs, e->u.call.args[i], set, depth + 1);
+        return;
+    default: return;
+    }
+}
+
+/* The fact a divisor is, directly or through a def, if 0 is among its values. */
+static int zero_fact(const ruleset *rs, const expr *e, int depth) {
+    if (depth > 8) return -1;
+    if (e->kind == EX_FACT) {
+        const fact_decl *f = &rs->facts[e->u.ref.slot];
+        if (f->type != TY_NUM) return -1;
+        if (f->has_lo && (dec_cmp(f->lo, dec_from_int(0)) > 0 || dec_cmp(f->hi, dec_from_int(0)) < 0)) return -1;
+        return e->u.ref.slot;
+    }
+    if (e->kind == EX_DEF)
+        for (int i = 0; i < rs->n_defs; i++)
+            if (rs->defs[i].slot == e->u.ref.slot) return zero_fact(rs, rs->defs[i].value, depth + 1);
+    return -1;
+}
+
+typedef struct {
+    checker *c;
+    const node *n;
+    unsigned char *warned; /* per fact, for this node */
+} div_walk;
+
+static void walk_divisions(div_walk *w, const expr *e, const unsigned char *guard, int depth) {
+    const ruleset *rs = w->c->rs;
+    if (!e || depth > 200) return;
+    size_t nf = (size_t)rs->n_facts + 1;
+    switch (e->kind) {
+    case EX_DIV: {
+        int f = zero_fact(rs, e->u.op.b, 0);
+        if (f >= 0 && !guard[f] && !w->warned[f]) {
+            w->warned[f] = 1;
+            WARN(w->c, &e->loc, "%s: the divisor '%s' can be 0 and nothing guards it (a unit with 0 gets an "
+                 "error); say what the guideline wants, e.g. 'not applicable if %s = 0 => ...'",
+                 w->n ? w->n->code : "def", rs->facts[f].name, rs->facts[f].name);
+        }
+        walk_divisions(w, e->u.op.a, guard, depth + 1);
+        walk_divisions(w, e->u.op.b, guard, depth + 1);
+        return;
+    }
+    case EX_IF: case EX_AND: case EX_OR: {
+        /* what the condition (or the left side) tests guards the rest */
+        unsigned char *g = malloc(nf);
+        if (!g) return;
+        memcpy(g, guard, nf);
+        facts_of(rs, e->u.op.a, g, 0);
+        walk_divisions(w, e->u.op.a, guard, depth + 1);
+        walk_divisions(w, e->u.op.b, g, depth + 1);
+        if (e->kind == EX_IF) walk_divisions(w, e->u.op.c, g, depth + 1);
+        free(g);
+        return;
+    }
+    case EX_NEG: case EX_NOT: walk_divisions(w, e->u.op.a, guard, depth + 1); return;
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT:
+    case EX_GE:
+        walk_divisions(w, e->u.op.a, guard, depth + 1);
+        walk_divisions(w, e->u.op.b, guard, depth + 1);
+        return;
+    case EX_MIN: case EX_MAX: case EX_CALL:
+        for (int i = 0; i < e->u.call.n; i++) walk_divisions(w, e->u.call.args[i], guard, depth + 1);
+        return;
+    case EX_DEF:
+        for (int i = 0; i < rs->n_defs; i++)
+            if (rs->defs[i].slot == e->u.ref.slot) walk_divisions(w, rs->defs[i].value, guard, depth + 1);
+        return;
+    case EX_LET:
+        for (const node *m = w->n; m; m = m->parent)
+            for (int i = 0; i < m->n_lets; i++)
+                if (m->lets[i].slot == e->u.ref.slot) { walk_divisions(w, m->lets[i].value, guard, depth + 1); return; }
+        return;
+    case EX_MATCH:
+        walk_divisions(w, e->u.match.subject, guard, depth + 1);
+        for (int i = 0; i < e->u.match.n; i++) walk_divisions(w, e->u.match.arms[i].result, guard, depth + 1);
+        return;
+    default: return;
+    }
+}
+
+/* Each rule, with the facts its node's and ancestors' not-applicable clauses test as guards. */
+static void check_divisions(checker *c) {
+    const ruleset *rs = c->rs;
+    size_t nf = (size_t)rs->n_facts + 1;
+    unsigned char *guard = malloc(nf), *warned = malloc(nf);
+    if (!guard || !warned) { free(guard); free(warned); return; }
+    for (int i = 0; i < rs->n_nodes; i++) {
+        const node *n = rs->nodes[i];
+        if (n->rule.kind == RULE_NONE) continue;
+        memset(guard, 0, nf);
+        memset(warned, 0, nf);
+        for (const node *m = n; m; m = m->parent)
+            for (int k = 0; k < m->n_na; k++) facts_of(rs, m->na[k].cond, guard, 0);
+        div_walk w = {c, n, warned};
+        const rule *r = &n->rule;
+        walk_divisions(&w, r->e, guard, 0);
+        for (int k = 0; k < r->n_arms; k++) {
+            if (r->kind == RULE_SUM) {
+                unsigned char *g = malloc(nf);
+                if (!g) continue;
+                memcpy(g, guard, nf);
+                facts_of(rs, r->arms[k].cond, g, 0);
+                walk_divisions(&w, r->arms[k].cond, guard, 0);
+                walk_divisions(&w, r->arms[k].result, g, 0);
+                free(g);
+            } else {
+                walk_divisions(&w, r->arms[k].result, guard, 0);
+            }
+        }
+    }
+    free(guard);
+    free(warned);
 }
 
 static void number_nodes(checker *c, node *n, node *parent, int depth, node ***out, int *count) {
@@ -550,6 +746,7 @@ static void check_node(checker *c, node *n, int *slot) {
         counted++;
         if (dec_add(sum, ch->max, &sum) != DEC_OK) ok = false;
     }
+    check_sibling_codes(c, n->children, n->n_children, n->code);
     if (ok && counted && n->kind != NODE_BONUS && dec_cmp(sum, n->max) != 0) {
         fmt(sum, b1); fmt(n->max, b2);
         WARN(c, &n->max_loc, "the maxima of the children of %s add up to %s, not %s", n->code, b1, b2);
@@ -769,6 +966,7 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
         check_node(&c, rs->top[i], &slot);
         if (rs->top[i]->kind != NODE_BONUS && dec_add(sum, rs->top[i]->max, &sum) != DEC_OK) ok = false;
     }
+    check_sibling_codes(&c, rs->top, rs->n_top, NULL);
     rs->n_slots = slot;
     if (rs->has_max && ok && dec_cmp(sum, rs->max) != 0) {
         fmt(sum, b1); fmt(rs->max, b2);
@@ -782,6 +980,7 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
         for (int j = 0; j < rs->classes[i].n_pats; j++) check_pattern(&c, &rs->classes[i].pats[j], &index_subject);
     for (int i = 0; i < rs->n_facts; i++)
         if (!rs->facts[i].used) WARN(&c, &rs->facts[i].loc, "fact '%s' is declared but never used", rs->facts[i].name);
+    if (c.errors == 0) check_divisions(&c);
     check_tests(&c);
     build_specs(rs);
     free(c.def_state);
