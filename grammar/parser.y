@@ -696,9 +696,30 @@ static void chs_yyerror(CHS_YYLTYPE *l, void *scanner, parse_ctx *pc, const char
         return;
     }
     if (strncmp(msg, "syntax error, ", 14) == 0) msg += 14;
+    char vi[512];
+    if (diag_sink_lang(pc->diags) == DIAG_VI) {
+        /* bison's "unexpected X, expecting Y or Z", in Vietnamese */
+        static const char *const from[] = {"unexpected ", ", expecting ", " or ", "end of file"};
+        static const char *const to[] = {"gặp ", ", cần ", " hoặc ", "cuối tệp"};
+        size_t n = 0;
+        for (const char *p = msg; *p && n + 32 < sizeof vi;) {
+            size_t k;
+            for (k = 0; k < 4; k++) {
+                size_t l = strlen(from[k]);
+                if (strncmp(p, from[k], l) == 0) {
+                    n += (size_t)snprintf(vi + n, sizeof vi - n, "%s", to[k]);
+                    p += l;
+                    break;
+                }
+            }
+            if (k == 4) vi[n++] = *p++;
+        }
+        vi[n] = '\0';
+        msg = vi;
+    }
     /* The scanner has already said what is wrong with an invalid token. */
-    if (strstr(msg, "unexpected invalid token")) return;
-    if (pc->cur && strstr(msg, "end of file")) {
+    if (strstr(msg, "unexpected invalid token") || strstr(msg, "gặp invalid token")) return;
+    if (pc->cur && (strstr(msg, "end of file") || strstr(msg, "cuối tệp"))) {
         node *n = pc->cur;
         parse_error(pc, l, "%s: '}' expected (to close %s %s at line %d)", msg,
                     n->kind == NODE_AREA ? "area" : n->kind == NODE_BONUS ? "bonus" : "criterion",

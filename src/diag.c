@@ -23,7 +23,14 @@ struct diag_sink {
     int n_files, cap_files;
     int last; /* index of the last file looked up: diagnostics come in runs per file */
     bool hide_warnings;
+    int lang;
 };
+
+static int default_lang = DIAG_EN;
+void diag_set_default_lang(int lang) { default_lang = lang; }
+int diag_default_lang(void) { return default_lang; }
+void diag_sink_set_lang(diag_sink *s, int lang) { if (s) s->lang = lang; }
+int diag_sink_lang(const diag_sink *s) { return s ? s->lang : DIAG_EN; }
 
 void diag_sink_hide_warnings(diag_sink *s, bool hide)
 {
@@ -33,7 +40,10 @@ void diag_sink_hide_warnings(diag_sink *s, bool hide)
 diag_sink *diag_sink_new(FILE *out)
 {
     diag_sink *s = calloc(1, sizeof *s);
-    if (s) s->out = out;
+    if (s) {
+        s->out = out;
+        s->lang = default_lang;
+    }
     return s;
 }
 
@@ -164,8 +174,15 @@ static void put_line(FILE *out, const char *text, size_t len) { put_line_part(ou
 
 enum { QUOTE_MAX = 240 }; /* bytes of a source line quoted at most */
 
-static const char *severity_word(diag_severity sev)
+static const char *severity_word(diag_severity sev, int lang)
 {
+    if (lang == DIAG_VI) {
+        switch (sev) {
+        case DIAG_ERROR: return "lỗi";
+        case DIAG_WARNING: return "cảnh báo";
+        default: return "ghi chú";
+        }
+    }
     switch (sev) {
     case DIAG_ERROR: return "error";
     case DIAG_WARNING: return "warning";
@@ -210,7 +227,11 @@ void diag_vemit(diag_sink *s, diag_severity sev, const src_loc *loc, const char 
     else if (sev == DIAG_WARNING) s->warnings++;
     if (!s->out || (sev == DIAG_WARNING && s->hide_warnings)) return;
     FILE *out = s->out;
-    const char *word = severity_word(sev);
+    const char *word = severity_word(sev, s->lang);
+    if (s->lang == DIAG_VI) {
+        const char *vi = diag_translate_vi(fmt);
+        if (vi) fmt = vi;
+    }
 
     if (!loc || loc->line <= 0) {
         if (loc && loc->file) fprintf(out, "%s: ", loc->file);

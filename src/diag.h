@@ -37,6 +37,21 @@ void diag_emit(diag_sink *s, diag_severity sev, const src_loc *loc, const char *
 void diag_vemit(diag_sink *s, diag_severity sev, const src_loc *loc, const char *line_text,
                 size_t line_len, const char *fmt, va_list ap);
 
+/* Language of messages: DIAG_EN (default) or DIAG_VI. New sinks take the process default, which
+ * the command line sets from --lang or LANG. Messages without a translation stay in English. */
+enum { DIAG_EN = 0, DIAG_VI = 1 };
+void diag_set_default_lang(int lang);
+int diag_default_lang(void);
+void diag_sink_set_lang(diag_sink *s, int lang);
+int diag_sink_lang(const diag_sink *s);
+
+/* The Vietnamese form of an English message format (same conversions in the same order), or
+ * NULL if there is none (messages_vi.c). */
+const char *diag_translate_vi(const char *fmt);
+
+/* fmt in the process default language (for the commands' own messages). */
+const char *diag_tr(const char *fmt);
+
 /* Count warnings without printing them (e.g. `eval` leaves the rule file's warnings to `check`). */
 void diag_sink_hide_warnings(diag_sink *s, bool hide);
 

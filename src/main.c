@@ -1,8 +1,10 @@
 /* chiso: the command line, a thin layer over libchiso. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "diag.h"
 
 static void usage(FILE *out) {
     fputs("chiso " CHISO_VERSION " - rule files for the administrative-reform index (Chỉ số CCHC)\n"
@@ -13,6 +15,7 @@ static void usage(FILE *out) {
           "  chiso import TABLE                write a rule file skeleton from a published table\n"
           "  chiso audit RULES TABLE           recompute a published table and list disagreements\n"
           "  chiso test [--coverage] PATH...   run the test cases written in rule files\n"
+          "  chiso template RULES              write the fact sheet a unit fills in (CSV or xlsx)\n"
           "  chiso help [COMMAND]              this help, or a command's help\n"
           "  chiso --version                   print the version\n"
           "\n"
@@ -25,11 +28,39 @@ static void usage(FILE *out) {
           "     every other unit's results are still written\n"
           "  2  could not run: errors in the rule file, bad usage, a file that cannot be read\n"
           "\n"
+          "Every command takes --lang vi|en: the language of diagnostics (default: from LANG).\n"
           "Run 'chiso help eval' or 'chiso eval --help' for a command's options.\n",
           out);
 }
 
+/* --lang vi|en anywhere on the line, else LANG (vi_VN... means Vietnamese). */
+static int take_lang(int *argc, char **argv) {
+    int lang = DIAG_EN;
+    const char *env = getenv("LANG");
+    if (env && strncmp(env, "vi", 2) == 0) lang = DIAG_VI;
+    for (int i = 1; i < *argc; i++) {
+        const char *v = NULL;
+        int used = 0;
+        if (strcmp(argv[i], "--lang") == 0 && i + 1 < *argc) { v = argv[i + 1]; used = 2; }
+        else if (strncmp(argv[i], "--lang=", 7) == 0) { v = argv[i] + 7; used = 1; }
+        if (!v) continue;
+        if (strcmp(v, "vi") == 0) lang = DIAG_VI;
+        else if (strcmp(v, "en") == 0) lang = DIAG_EN;
+        else {
+            fprintf(stderr, "chiso: --lang takes vi or en, not '%s'\n", v);
+            return -1;
+        }
+        for (int k = i; k + used <= *argc; k++) argv[k] = argv[k + used];
+        *argc -= used;
+        i--;
+    }
+    return lang;
+}
+
 int main(int argc, char **argv) {
+    int lang = take_lang(&argc, argv);
+    if (lang < 0) return EXIT_FAILED;
+    diag_set_default_lang(lang);
     if (argc < 2) {
         usage(stderr);
         return EXIT_FAILED;
@@ -50,6 +81,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[2], "import") == 0) cmd_import_help();
         else if (strcmp(argv[2], "audit") == 0) cmd_audit_help();
         else if (strcmp(argv[2], "test") == 0) cmd_test_help();
+        else if (strcmp(argv[2], "template") == 0) cmd_template_help();
         else {
             fprintf(stderr, "chiso: no command '%s'; see 'chiso --help'\n", argv[2]);
             return EXIT_FAILED;
@@ -61,6 +93,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "import") == 0) return cmd_import(argc - 1, argv + 1);
     if (strcmp(cmd, "audit") == 0) return cmd_audit(argc - 1, argv + 1);
     if (strcmp(cmd, "test") == 0) return cmd_test(argc - 1, argv + 1);
+    if (strcmp(cmd, "template") == 0) return cmd_template(argc - 1, argv + 1);
     fprintf(stderr, "chiso: unknown command '%s'; see 'chiso --help'\n", cmd);
     return EXIT_FAILED;
 }
