@@ -1,0 +1,2 @@
+" chiso rule files (docs/language.md)
+autocmd BufRead,BufNewFile *.chiso setfiletype chiso
