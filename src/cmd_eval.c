@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "batch.h"
 #include "eval.h"
 #include "facts.h"
 #include "load.h"
@@ -40,6 +41,8 @@ void cmd_eval_help(void) {
           "  -o, --output FILE  write there (written to a temporary name, then renamed)\n"
           "  --detail LEVEL     nodes (default) or total (one line per unit)\n"
           "  --no-rank          no ranking (keeps memory flat for very large batches)\n"
+          "  -j, --jobs N       score on N threads (1 to 64; default 1); the output is the same,\n"
+          "                     in the same order\n"
           "  --rank-by KEY      index (default) or total; ties share a rank (1, 2, 2, 4)\n"
           "  --width N          text: the width of a line (default 100)\n"
           "  -q, --quiet        do not list units that could not be fully scored\n"
@@ -57,9 +60,9 @@ void cmd_eval_help(void) {
 
 typedef struct {
     const ruleset *rs;
-    eval_state *ev;
+    batch *batch;
     report *rep;
-    node_result *res;
+    node_result *res; /* the unit being delivered */
     bool quiet;
     long units, incomplete;
     int write_error;
@@ -105,10 +108,19 @@ static int read_table(const char *path, const facts_opts *fo, const ruleset *rs)
     return rc;
 }
 
+/* The reader hands each unit to the batch, which scores it (on --jobs threads) and gives the
+ * results back in input order to deliver_unit. */
 static int on_unit(void *ud, const char *unit, const fact_value *values) {
     run *r = ud;
-    unit_total tot;
-    eval_unit(r->ev, values, r->res, &tot);
+    return batch_add(r->batch, unit, values);
+}
+
+static int deliver_unit(void *ud, const char *unit, const fact_value *values, const node_result *res,
+                        const unit_total *totp) {
+    run *r = ud;
+    (void)values;
+    r->res = (node_result *)res;
+    unit_total tot = *totp;
     r->units++;
     if (tot.status != ST_SCORED) {
         r->incomplete++;
@@ -140,6 +152,7 @@ int cmd_eval(int argc, char **argv) {
     const char **facts = calloc((size_t)argc, sizeof *facts);
     int n_facts = 0;
     bool quiet = false;
+    int jobs = 1;
     if (!facts) return EXIT_FAILED;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -185,6 +198,16 @@ int cmd_eval(int argc, char **argv) {
             i++;
         } else if (strcmp(a, "--no-rank") == 0) {
             ro.rank = false;
+        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+            if (!val) goto missing_value;
+            char *end;
+            long j = strtol(val, &end, 10);
+            if (*end || j < 1 || j > 64) {
+                fprintf(stderr, "chiso eval: --jobs takes a number from 1 to 64\n");
+                goto usage;
+            }
+            jobs = (int)j;
+            i++;
         } else if (strcmp(a, "--rank-by") == 0) {
             if (!val) goto missing_value;
             if (strcmp(val, "index") == 0) rx.rank_by = RANK_BY_INDEX;
@@ -258,20 +281,21 @@ int cmd_eval(int argc, char **argv) {
     }
     r.rs = rs;
     r.quiet = quiet;
-    r.ev = eval_new(rs);
-    r.res = calloc((size_t)rs->n_nodes, sizeof *r.res);
+    r.batch = batch_new(rs, jobs, deliver_unit, &r);
     if (tmp) rx.path = tmp;
     r.rep = report_new_ex(out, rs, &ro, &rx);
-    if (!r.ev || !r.res || !r.rep) {
+    if (!r.batch || !r.rep) {
         fprintf(stderr, "chiso eval: out of memory\n");
         goto done;
     }
     int errors_before = diag_errors(d);
     facts_opts fo = {rs->specs, rs->n_facts, on_unit, &r, d};
     bool unreadable = false;
-    for (int i = 0; i < n_facts && !r.write_error; i++)
+    for (int i = 0; i < n_facts && !r.write_error; i++) {
         if ((table_file_matches(facts[i]) ? read_table(facts[i], &fo, rs) : facts_read_file(facts[i], &fo)) < 0)
             unreadable = true;
+        batch_finish(r.batch); /* this file's units are all delivered before the next file's */
+    }
     if (report_finish(r.rep) != 0) r.write_error = 1;
     if (out != stdout && !tmp) {
         if (fclose(out) != 0) r.write_error = 1;
@@ -304,8 +328,7 @@ done:
     }
     free(tmp);
     report_free(r.rep);
-    free(r.res);
-    eval_free(r.ev);
+    batch_free(r.batch);
     ruleset_free(rs);
     diag_sink_free(d);
     free(facts);
