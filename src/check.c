@@ -942,13 +942,17 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
     c.d = d;
     char b1[DEC_FMT_MAX], b2[DEC_FMT_MAX];
     src_loc top = {rs->file, 0, 0, 0, 0};
-    if (!rs->present) WARN(&c, &top, "no 'ruleset' block: the rule set has no title, year or rounding");
+    /* A library (stdlib/NAME.chiso, read by `import NAME`): functions or a classify scale, no
+     * criteria and no tests. It is checked alone (`chiso check`, `chiso test` over a folder);
+     * eval and audit refuse it. */
+    bool library = rs->n_top == 0 && rs->n_tests == 0 && (rs->n_defs > 0 || rs->n_classes > 0);
+    if (!rs->present && !library) WARN(&c, &top, "no 'ruleset' block: the rule set has no title, year or rounding");
     for (int i = 0; i < rs->n_top; i++) declare_given(&c, rs->top[i]);
     check_facts(&c);
     c.def_state = calloc((size_t)rs->n_defs + 1, 1);
     if (!c.def_state) return 1;
     for (int i = 0; i < rs->n_defs; i++) check_def(&c, i);
-    if (rs->n_top == 0) ERR(&c, &top, "no criteria: a rule set needs at least one 'area' or 'criterion'");
+    if (rs->n_top == 0 && !library) ERR(&c, &top, "no criteria: a rule set needs at least one 'area' or 'criterion'");
 
     rs->n_nodes = 0;
     for (int i = 0; i < rs->n_top; i++) number_nodes(&c, rs->top[i], NULL, 0, &rs->nodes, &rs->n_nodes);

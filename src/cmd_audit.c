@@ -121,6 +121,10 @@ int cmd_audit(int argc, char **argv) {
     FILE *out = stdout;
     char *tmp = NULL;
     if (!rs) goto done;
+    if (rs->n_top == 0) { /* a library: nothing to score */
+        fprintf(stderr, "%s: no criteria (a library? import it from a rule file)\n", rules);
+        goto done;
+    }
     int errors_before = diag_errors(d);
     t = table_read_file(table, d);
     if (!t) goto done;

@@ -56,9 +56,69 @@ typedef struct {
     int n;
 } cover_map;
 
+/* The `match` arms a formula reaches, through function calls, defs and lets (each arm once). */
+typedef struct {
+    const arm **v;
+    int n, cap;
+} arm_set;
+
+static void add_match_arms(const ruleset *rs, const node *n, const expr *e, arm_set *s, int depth) {
+    if (!e || depth > 32) return;
+    switch (e->kind) {
+    case EX_MATCH:
+        add_match_arms(rs, n, e->u.match.subject, s, depth + 1);
+        for (int i = 0; i < e->u.match.n; i++) {
+            const arm *a = &e->u.match.arms[i];
+            bool seen = false;
+            for (int k = 0; k < s->n; k++) seen |= s->v[k] == a;
+            if (!seen) {
+                if (s->n == s->cap) {
+                    int cap = s->cap ? s->cap * 2 : 8;
+                    const arm **p = realloc(s->v, (size_t)cap * sizeof *p);
+                    if (!p) return;
+                    s->v = p;
+                    s->cap = cap;
+                }
+                s->v[s->n++] = a;
+            }
+            add_match_arms(rs, n, a->result, s, depth + 1);
+        }
+        return;
+    case EX_CALL:
+        for (int i = 0; i < e->u.call.n; i++) add_match_arms(rs, n, e->u.call.args[i], s, depth + 1);
+        if (e->u.call.def >= 0) add_match_arms(rs, n, rs->defs[e->u.call.def].value, s, depth + 1);
+        return;
+    case EX_DEF:
+        for (int i = 0; i < rs->n_defs; i++)
+            if (rs->defs[i].slot == e->u.ref.slot) add_match_arms(rs, n, rs->defs[i].value, s, depth + 1);
+        return;
+    case EX_LET:
+        for (const node *m = n; m; m = m->parent)
+            for (int i = 0; i < m->n_lets; i++)
+                if (m->lets[i].slot == e->u.ref.slot) add_match_arms(rs, n, m->lets[i].value, s, depth + 1);
+        return;
+    case EX_NEG: case EX_NOT: add_match_arms(rs, n, e->u.op.a, s, depth + 1); return;
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV: case EX_EQ: case EX_NE: case EX_LT: case EX_LE:
+    case EX_GT: case EX_GE: case EX_AND: case EX_OR: case EX_IF:
+        add_match_arms(rs, n, e->u.op.a, s, depth + 1);
+        add_match_arms(rs, n, e->u.op.b, s, depth + 1);
+        if (e->kind == EX_IF) add_match_arms(rs, n, e->u.op.c, s, depth + 1);
+        return;
+    case EX_MIN: case EX_MAX:
+        for (int i = 0; i < e->u.call.n; i++) add_match_arms(rs, n, e->u.call.args[i], s, depth + 1);
+        return;
+    default: return;
+    }
+}
+
+/* Branches of a node: its N/A clauses, then its bands or parts, or the `match` arms its formula
+ * reaches (per case, the outermost arm that decided is known). */
+static arm_set *node_arms; /* per node id, for formulas; set while one rule set is tested */
+
 static int node_branches(const node *n) {
     int k = n->n_na;
     if (n->rule.kind == RULE_BANDS || n->rule.kind == RULE_SUM) k += n->rule.n_arms;
+    else if (n->rule.kind == RULE_EXPR && node_arms) k += node_arms[n->id].n;
     return k;
 }
 
@@ -72,7 +132,10 @@ static bool run_case(const ruleset *rs, const test_case *tc, eval_state *ev, nod
         int base = cm->first[i];
         if (r->by == BY_NA) cm->hit[base + r->which] = 1;
         else if (r->by == BY_ARM) cm->hit[base + n->n_na + r->which] = 1;
-        else if (r->by == BY_PARTS && n->rule.kind == RULE_SUM)
+        else if (r->by == BY_RULE && r->via) {
+            for (int k = 0; k < node_arms[i].n; k++)
+                if (node_arms[i].v[k] == r->via) cm->hit[base + n->n_na + k] = 1;
+        } else if (r->by == BY_PARTS && n->rule.kind == RULE_SUM)
             for (int k = 0; k < n->rule.n_arms && k < 31; k++)
                 if (r->which & (1 << k)) cm->hit[base + n->n_na + k] = 1;
     }
@@ -90,22 +153,22 @@ static bool run_case(const ruleset *rs, const test_case *tc, eval_state *ev, nod
         if (x->has_value && (!has_score || dec_cmp(x->value, score) != 0)) good = false;
         if (good) continue;
         if (ok) {
-            printf("FAIL %s:%d: %s\n", tc->loc.file, tc->loc.line, tc->name);
+            printf(diag_tr("FAIL %s:%d: %s\n"), tc->loc.file, tc->loc.line, tc->name);
             ok = false;
         }
         if (x->has_value) fmt_dec(x->value, want);
         else snprintf(want, sizeof want, "%s", eval_status_name((node_status)x->status));
         if (!x->has_value) snprintf(got, sizeof got, "%s", eval_status_name((node_status)status));
         else if (has_score) fmt_dec(score, got);
-        else snprintf(got, sizeof got, "no score");
+        else snprintf(got, sizeof got, "%s", diag_tr("no score"));
         why[0] = '\0';
         if (!total) report_decided_by(rs, rs->nodes[x->node], &res[x->node], why, sizeof why);
-        printf("  %s:%d: %s: expected %s, got %s (%s%s%s)\n", x->loc.file, x->loc.line, x->target, want,
+        printf(diag_tr("  %s:%d: %s: expected %s, got %s (%s%s%s)\n"), x->loc.file, x->loc.line, x->target, want,
                got, eval_status_name((node_status)status), why[0] ? "; " : "", why);
     }
     if (ok) {
         t->passed++;
-        if (!t->quiet) printf("ok   %s:%d: %s\n", tc->loc.file, tc->loc.line, tc->name);
+        if (!t->quiet) printf(diag_tr("ok   %s:%d: %s\n"), tc->loc.file, tc->loc.line, tc->name);
     } else {
         t->failed++;
     }
@@ -123,10 +186,12 @@ static void report_coverage(const ruleset *rs, const cover_map *cm, tally *t) {
                 continue;
             }
             bool na = b < n->n_na;
-            const src_loc *loc = na ? &n->na[b].loc : &n->rule.arms[b - n->n_na].loc;
-            const char *text = na ? n->na[b].text : n->rule.arms[b - n->n_na].text;
-            printf("  not covered: %s:%d: %s %s: %s\n", loc->file, loc->line, n->code,
-                   na ? "not-applicable clause" : n->rule.kind == RULE_SUM ? "part" : "band", text);
+            const arm *a = na ? NULL
+                         : n->rule.kind == RULE_EXPR ? node_arms[i].v[b - n->n_na] : &n->rule.arms[b - n->n_na];
+            const src_loc *loc = na ? &n->na[b].loc : &a->loc;
+            const char *text = na ? n->na[b].text : a->text;
+            printf(diag_tr("  not covered: %s:%d: %s %s: %s\n"), loc->file, loc->line, n->code,
+                   diag_tr(na ? "not-applicable clause" : n->rule.kind == RULE_SUM ? "part" : "band"), text);
         }
     }
 }
@@ -146,9 +211,13 @@ static void test_file(const char *path, tally *t) {
     node_result *res = calloc((size_t)rs->n_nodes + 1, sizeof *res);
     cover_map cm = {calloc((size_t)rs->n_nodes + 1, sizeof(int)), NULL, 0};
     if (!ev || !res || !cm.first) {
-        fprintf(stderr, "chiso test: out of memory\n");
+        fputs(diag_tr("chiso test: out of memory\n"), stderr);
         t->broken++;
     } else {
+        node_arms = calloc((size_t)rs->n_nodes + 1, sizeof *node_arms);
+        for (int i = 0; i < rs->n_nodes && node_arms; i++)
+            if (rs->nodes[i]->rule.kind == RULE_EXPR)
+                add_match_arms(rs, rs->nodes[i], rs->nodes[i]->rule.e, &node_arms[i], 0);
         for (int i = 0; i < rs->n_nodes; i++) {
             cm.first[i] = cm.n;
             cm.n += node_branches(rs->nodes[i]);
@@ -157,6 +226,9 @@ static void test_file(const char *path, tally *t) {
         for (int i = 0; i < rs->n_tests; i++) run_case(rs, &rs->tests[i], ev, res, &cm, t);
         if (t->coverage && cm.hit) report_coverage(rs, &cm, t);
     }
+    for (int i = 0; node_arms && i < rs->n_nodes; i++) free(node_arms[i].v);
+    free(node_arms);
+    node_arms = NULL;
     free(cm.first);
     free(cm.hit);
     free(res);
@@ -175,7 +247,7 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 static void test_path(const char *path, tally *t, int depth) {
     struct stat st;
     if (stat(path, &st) != 0) {
-        fprintf(stderr, "chiso test: cannot read '%s'\n", path);
+        fprintf(stderr, diag_tr("chiso test: cannot read '%s'\n"), path);
         t->broken++;
         return;
     }
@@ -186,7 +258,7 @@ static void test_path(const char *path, tally *t, int depth) {
     if (depth > 16) return;
     DIR *dir = opendir(path);
     if (!dir) {
-        fprintf(stderr, "chiso test: cannot read '%s'\n", path);
+        fprintf(stderr, diag_tr("chiso test: cannot read '%s'\n"), path);
         t->broken++;
         return;
     }
@@ -231,14 +303,14 @@ int cmd_test(int argc, char **argv) {
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             t.quiet = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "chiso test: unknown option '%s'; see 'chiso test --help'\n", argv[i]);
+            fprintf(stderr, diag_tr("chiso test: unknown option '%s'; see 'chiso test --help'\n"), argv[i]);
             return EXIT_FAILED;
         } else {
             n_paths++;
         }
     }
     if (!n_paths) {
-        fprintf(stderr, "chiso test: missing PATH; see 'chiso test --help'\n");
+        fputs(diag_tr("chiso test: missing PATH; see 'chiso test --help'\n"), stderr);
         return EXIT_FAILED;
     }
     t.d = diag_sink_new(stderr);
@@ -248,9 +320,9 @@ int cmd_test(int argc, char **argv) {
         if (argv[i][0] != '-' || !argv[i][1]) test_path(argv[i], &t, 0);
     diag_sink_free(t.d);
     if (t.coverage)
-        printf("coverage: %ld of %ld bands, choices, parts and not-applicable clauses reached\n",
+        printf(diag_tr("coverage: %ld of %ld bands, choices, parts and not-applicable clauses reached\n"),
                t.covered, t.branches);
-    printf("%d passed, %d failed\n", t.passed, t.failed);
+    printf(diag_tr("%d passed, %d failed\n"), t.passed, t.failed);
     if (t.broken) return EXIT_FAILED;
     if (t.failed || (t.coverage && t.covered < t.branches)) return EXIT_PROBLEMS;
     return EXIT_OK;

@@ -23,6 +23,7 @@ struct eval_state {
     const expr **slot_expr;
     const node **slot_node;
     const value *frame; /* the arguments of the def with parameters being evaluated */
+    const arm *last_arm; /* the outermost `match` arm that decided the last value */
 };
 
 eval_state *eval_new(const ruleset *rs) {
@@ -119,8 +120,11 @@ static value eval_expr(eval_state *st, const expr *e, const node *n) {
         if (a.st) return a;
         for (int i = 0; i < e->u.match.n; i++)
             for (int j = 0; j < e->u.match.arms[i].n_pats; j++)
-                if (pattern_matches(&e->u.match.arms[i].pats[j], a.v))
-                    return eval_expr(st, e->u.match.arms[i].result, n);
+                if (pattern_matches(&e->u.match.arms[i].pats[j], a.v)) {
+                    value r = eval_expr(st, e->u.match.arms[i].result, n);
+                    st->last_arm = &e->u.match.arms[i];
+                    return r;
+                }
         return err(EV_NO_ARM, e);
     case EX_NEG:
         a = eval_expr(st, e->u.op.a, n);
@@ -211,7 +215,10 @@ static value eval_rule(eval_state *st, const node *n, node_result *res) {
     switch (r->kind) {
     case RULE_EXPR:
         res->by = BY_RULE;
-        return eval_expr(st, r->e, n);
+        st->last_arm = NULL;
+        v = eval_expr(st, r->e, n);
+        res->via = st->last_arm;
+        return v;
     case RULE_BANDS:
         v = eval_expr(st, r->e, n);
         if (v.st) return v;

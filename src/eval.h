@@ -40,6 +40,7 @@ typedef struct {
     int32_t which;
     int32_t fact;   /* ST_MISSING: the first missing fact's index */
     const expr *at; /* ST_ERROR: where */
+    const arm *via; /* BY_RULE: the `match` arm (e.g. in a library function) that decided, if any */
 } node_result;
 
 typedef struct {

@@ -473,6 +473,10 @@ size_t report_decided_by(const ruleset *rs, const node *n, const node_result *re
     switch ((decided_kind)res->by) {
     case BY_RULE:
         bw_puts(&w, ru->text ? ru->text : "rule");
+        if (res->via && res->via->text) { /* the band that decided inside a function */
+            bw_puts(&w, "; band ");
+            bw_puts(&w, res->via->text);
+        }
         break;
     case BY_ARM:
         if (res->which >= 0 && res->which < ru->n_arms && ru->arms[res->which].text)
