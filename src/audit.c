@@ -110,13 +110,13 @@ static void add(builder *b, audit_kind kind, long pos, const char *code, int uni
     }
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
+    int len = vsnprintf(NULL, 0, diag_tr(fmt), ap);
     va_end(ap);
     if (len >= 0) {
         f->message = malloc((size_t)len + 1);
         if (f->message) {
             va_start(ap, fmt);
-            vsnprintf(f->message, (size_t)len + 1, fmt, ap);
+            vsnprintf(f->message, (size_t)len + 1, diag_tr(fmt), ap);
             va_end(ap);
         }
     }

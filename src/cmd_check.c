@@ -24,6 +24,9 @@ void cmd_check_help(void) {
           stdout);
 }
 
+/* The English plural ending of a count's word; a Vietnamese word does not change. */
+static const char *plural_s(int n) { return n == 1 || diag_default_lang() == DIAG_VI ? "" : "s"; }
+
 int cmd_check(int argc, char **argv) {
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -32,17 +35,17 @@ int cmd_check(int argc, char **argv) {
             return EXIT_OK;
         }
         if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "chiso check: unknown option '%s'; see 'chiso check --help'\n", argv[i]);
+            fprintf(stderr, diag_tr("chiso check: unknown option '%s'; see 'chiso check --help'\n"), argv[i]);
             return EXIT_FAILED;
         }
         if (path) {
-            fprintf(stderr, "chiso check: one rule file at a time ('%s' and '%s')\n", path, argv[i]);
+            fprintf(stderr, diag_tr("chiso check: one rule file at a time ('%s' and '%s')\n"), path, argv[i]);
             return EXIT_FAILED;
         }
         path = argv[i];
     }
     if (!path) {
-        fprintf(stderr, "chiso check: missing RULES; see 'chiso check --help'\n");
+        fputs(diag_tr("chiso check: missing RULES; see 'chiso check --help'\n"), stderr);
         return EXIT_FAILED;
     }
     diag_sink *d = diag_sink_new(stderr);
@@ -52,12 +55,11 @@ int cmd_check(int argc, char **argv) {
     if (rs) {
         int leaves = 0;
         for (int i = 0; i < rs->n_nodes; i++) leaves += rs->nodes[i]->rule.kind != RULE_NONE;
-        printf("%s: %d node%s (%d scored by a rule), %d fact%s, %d warning%s\n", path, rs->n_nodes,
-               rs->n_nodes == 1 ? "" : "s", leaves, rs->n_facts, rs->n_facts == 1 ? "" : "s",
-               warnings, warnings == 1 ? "" : "s");
+        printf(diag_tr("%s: %d node%s (%d scored by a rule), %d fact%s, %d warning%s\n"), path, rs->n_nodes,
+               plural_s(rs->n_nodes), leaves, rs->n_facts, plural_s(rs->n_facts), warnings, plural_s(warnings));
     } else {
-        fprintf(stderr, "%s: %d error%s, %d warning%s\n", path, errors, errors == 1 ? "" : "s",
-                warnings, warnings == 1 ? "" : "s");
+        fprintf(stderr, diag_tr("%s: %d error%s, %d warning%s\n"), path, errors, plural_s(errors), warnings,
+                plural_s(warnings));
     }
     ruleset_free(rs);
     diag_sink_free(d);

@@ -16,7 +16,7 @@ set -u
 bin=$1
 file=$2
 ROOT=$(pwd)
-export ROOT LC_ALL=C.UTF-8
+export ROOT LC_ALL=C.UTF-8 LANG=C.UTF-8
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
