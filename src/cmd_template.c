@@ -1,0 +1,214 @@
+/* chiso template RULES: the fact sheet an office fills in, generated from the rule file. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "load.h"
+#include "template.h"
+
+void cmd_template_help(void) {
+    fputs("Usage: chiso template [OPTIONS] RULES\n"
+          "\n"
+          "Writes the fact sheet a unit fills in to be scored with the rule file RULES: every fact\n"
+          "some criterion needs (in its 'not applicable' clauses or its rule, directly or through\n"
+          "defs, functions and lets), once, under the first criterion in tree order that needs it,\n"
+          "with its type, the values it accepts, its bounds and its description. A fact that several\n"
+          "criteria need names the others (\"cũng dùng cho 2.1, 3.4\"). Facts that no criterion\n"
+          "needs are left out (listed on standard error). A 'score given' criterion asks for its own\n"
+          "score, named by its code.\n"
+          "\n"
+          "Options:\n"
+          "  --layout LAYOUT    sheet (default): a per-unit sheet, rows fact,value,note: the header\n"
+          "                     row, a 'unit' row for the unit's name, then one row per fact with\n"
+          "                     the value empty and the guidance in the note, e.g.\n"
+          "                       so_sang_kien,,\"1.3 Sáng kiến: số đếm (0, 1, 2…) — Số sáng kiến\"\n"
+          "                     Typed in, the values make a sheet 'chiso eval' reads unchanged.\n"
+          "                     batch: the header row of a batch table only (unit,<fact>,...):\n"
+          "                     one row per unit goes under it; the guidance is in the sheet layout\n"
+          "  -f, --format FMT   csv (default) or xlsx: a workbook for people, sheet \"Số liệu\" with\n"
+          "                     columns Mã tiêu chí, Tiêu chí, Dữ kiện, Giá trị (the column to fill,\n"
+          "                     highlighted, cells kept as text), Kiểu, Giá trị hợp lệ, Mô tả; a\n"
+          "                     drop-down list on the value of every choice and bool fact (needs\n"
+          "                     -o; the sheet layout only)\n"
+          "  -o, --output FILE  write there (written to a temporary name, then renamed); default\n"
+          "                     standard output\n"
+          "  --bom              CSV: start with a UTF-8 byte order mark, so that Excel opening the\n"
+          "                     file shows Vietnamese text correctly\n"
+          "  -h, --help         this help\n"
+          "\n"
+          "Values the sheet accepts: 0,5 or 0.5; 85%; có/không; dd/mm/yyyy; an option's name or\n"
+          "label. An empty value is a missing fact: eval scores what it can and reports the rest.\n"
+          "\n"
+          "Examples:\n"
+          "  chiso template rules/ba-dinh-2024.chiso -o phong-noi-vu.csv\n"
+          "      (fill in the value column, then: chiso eval rules/ba-dinh-2024.chiso phong-noi-vu.csv)\n"
+          "  chiso template --layout batch rules/ba-dinh-2024.chiso -o batch.csv\n"
+          "  chiso template -f xlsx rules/ba-dinh-2024.chiso -o mau-so-lieu.xlsx\n"
+          "\n"
+          "More in docs/template.md.\n"
+          "\n"
+          "Exit codes: 0 written; 2 could not run (errors in the rule file, bad usage, a file that\n"
+          "cannot be written).\n",
+          stdout);
+}
+
+/* Facts no criterion needs: said once, so that a person knows the sheet leaves them out. */
+static void tell_unneeded(const tpl_plan *p) {
+    if (p->n_unneeded == 0) return;
+    fprintf(stderr, "chiso template: %d fact%s no criterion needs, left out:", p->n_unneeded,
+            p->n_unneeded == 1 ? "" : "s");
+    for (int i = 0; i < p->n_unneeded; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", p->rs->facts[p->unneeded[i]].name);
+    fputc('\n', stderr);
+}
+
+int cmd_template(int argc, char **argv) {
+    const char *rules = NULL, *out_path = NULL;
+    tpl_layout layout = TPL_SHEET;
+    bool xlsx = false, bom = false, layout_given = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            cmd_template_help();
+            return EXIT_OK;
+        } else if (strcmp(a, "--layout") == 0) {
+            if (!val) goto missing_value;
+            if (strcmp(val, "sheet") == 0) layout = TPL_SHEET;
+            else if (strcmp(val, "batch") == 0) layout = TPL_BATCH;
+            else {
+                fprintf(stderr, "chiso template: unknown layout '%s' (sheet or batch)\n", val);
+                goto usage;
+            }
+            layout_given = true;
+            i++;
+        } else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) {
+            if (!val) goto missing_value;
+            if (strcmp(val, "csv") == 0) xlsx = false;
+            else if (strcmp(val, "xlsx") == 0) xlsx = true;
+            else {
+                fprintf(stderr, "chiso template: unknown format '%s' (csv or xlsx)\n", val);
+                goto usage;
+            }
+            i++;
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (!val) goto missing_value;
+            out_path = val;
+            i++;
+        } else if (strcmp(a, "--bom") == 0) {
+            bom = true;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "chiso template: unknown option '%s'\n", a);
+            goto usage;
+        } else if (!rules) {
+            rules = a;
+        } else {
+            fprintf(stderr, "chiso template: one rule file at a time ('%s' and '%s')\n", rules, a);
+            goto usage;
+        }
+        continue;
+    missing_value:
+        fprintf(stderr, "chiso template: option '%s' needs a value\n", a);
+        goto usage;
+    }
+    if (!rules) {
+        fprintf(stderr, "chiso template: missing RULES\n");
+        goto usage;
+    }
+    if (xlsx && (!out_path || strcmp(out_path, "-") == 0)) {
+        fprintf(stderr, "chiso template: --format xlsx needs -o FILE.xlsx (a workbook is not written to standard output)\n");
+        goto usage;
+    }
+    if (xlsx && layout_given && layout == TPL_BATCH) {
+        fprintf(stderr, "chiso template: --layout batch is a CSV header row; the xlsx workbook is a sheet\n");
+        goto usage;
+    }
+
+    int rc = EXIT_FAILED;
+    diag_sink *d = diag_sink_new(stderr);
+    /* The rule file's warnings are check's business, as in eval. */
+    if (d) diag_sink_hide_warnings(d, true);
+    ruleset *rs = d ? load_rules(rules, d) : NULL;
+    tpl_plan *p = NULL;
+    FILE *out = stdout;
+    char *tmp = NULL;
+    bool failed = false;
+    if (!rs) goto done;
+    p = tpl_plan_new(rs);
+    if (!p) {
+        fprintf(stderr, "chiso template: out of memory\n");
+        goto done;
+    }
+    struct stat sb;
+    const char *target = out_path; /* for messages */
+    const char *direct = NULL; /* a workbook written straight to a device */
+    if (out_path && (strcmp(out_path, "-") == 0 || (stat(out_path, &sb) == 0 && !S_ISREG(sb.st_mode)))) {
+        /* "-", /dev/null, a pipe: write straight to it; renaming onto a device would replace it. */
+        if (xlsx) {
+            direct = out_path;
+        } else if (strcmp(out_path, "-") != 0) {
+            out = fopen(out_path, "w");
+            if (!out) {
+                perror(out_path);
+                out = stdout;
+                goto done;
+            }
+        }
+        out_path = NULL;
+    }
+    if (out_path) {
+        /* Beside the target, renamed at the end: an interrupted run leaves no half file. */
+        size_t n = strlen(out_path) + 32;
+        tmp = malloc(n);
+        if (!tmp) goto done;
+        snprintf(tmp, n, "%s.tmp%ld%s", out_path, (long)getpid(), xlsx ? ".xlsx" : "");
+    }
+    if (xlsx) {
+        failed = tpl_write_xlsx(p, tmp ? tmp : direct) != 0;
+    } else {
+        if (tmp) {
+            out = fopen(tmp, "w");
+            if (!out) {
+                perror(out_path);
+                out = stdout;
+                goto done;
+            }
+        }
+        failed = tpl_write_csv(p, layout, bom, out) != 0;
+        if (out != stdout) {
+            if (fclose(out) != 0) failed = true;
+        } else if (fflush(stdout) != 0) {
+            failed = true;
+        }
+        out = stdout;
+    }
+    if (tmp && !failed && rename(tmp, out_path) != 0) {
+        perror(out_path);
+        failed = true;
+    }
+    if (tmp && failed) remove(tmp);
+    if (failed) {
+        fprintf(stderr, "chiso template: could not write the template%s%s\n", target ? " to " : "",
+                target ? target : "");
+        goto done;
+    }
+    tell_unneeded(p);
+    rc = EXIT_OK;
+
+done:
+    if (out != stdout) fclose(out);
+    free(tmp);
+    tpl_plan_free(p);
+    ruleset_free(rs);
+    diag_sink_free(d);
+    return rc;
+
+usage:
+    fprintf(stderr, "see 'chiso template --help'\n");
+    return EXIT_FAILED;
+}

@@ -1,0 +1,701 @@
+/* Fact sheet templates (template.h): which node needs which fact, and the sheet that asks for them.
+ *
+ * The plan walks every node in tree order over its resolved expressions (na clauses, then the
+ * rule), following defs, function bodies and lets through their memo slots, and records each
+ * (fact, node) pair once. A fact's group is the first node that needs it; the later ones are
+ * listed as "cũng dùng cho". One pass, marks stamped with the node's id, so a def used many times
+ * by one node is walked once per node. */
+#include "template.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+/* ---------------------------------------------------------------- the plan */
+
+typedef struct {
+    int fact, node;
+} tpl_use;
+
+typedef struct {
+    const ruleset *rs;
+    const expr **slot_expr; /* memo slot -> the def's or let's expression */
+    int n_slots;
+    int *fact_mark, *slot_mark; /* stamp of the last node that reached it */
+    int node, stamp;
+    tpl_use *uses;
+    size_t n_uses, cap;
+    bool oom;
+} walker;
+
+static void use_fact(walker *w, int f) {
+    if (f < 0 || f >= w->rs->n_facts || w->fact_mark[f] == w->stamp) return;
+    w->fact_mark[f] = w->stamp;
+    if (w->n_uses == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 64;
+        tpl_use *u = realloc(w->uses, cap * sizeof *u);
+        if (!u) {
+            w->oom = true;
+            return;
+        }
+        w->uses = u;
+        w->cap = cap;
+    }
+    w->uses[w->n_uses++] = (tpl_use){f, w->node};
+}
+
+static void walk(walker *w, const expr *e);
+
+static void walk_slot(walker *w, int s) {
+    if (s < 0 || s >= w->n_slots || w->slot_mark[s] == w->stamp) return;
+    w->slot_mark[s] = w->stamp;
+    walk(w, w->slot_expr[s]);
+}
+
+static void walk_arms(walker *w, const arm *arms, int n) {
+    for (int i = 0; i < n; i++) {
+        walk(w, arms[i].cond);
+        walk(w, arms[i].result);
+    }
+}
+
+/* Keep in step with the expression kinds of ast.h (no default: a new kind must be taught here). */
+static void walk(walker *w, const expr *e) {
+    if (!e) return;
+    switch (e->kind) {
+    case EX_NUM: case EX_DATE: case EX_BOOL: case EX_NAME: case EX_OPTION: case EX_MAXREF:
+    case EX_PARAM:
+        return;
+    case EX_FACT:
+        use_fact(w, e->u.ref.slot);
+        return;
+    case EX_DEF: case EX_LET:
+        walk_slot(w, e->u.ref.slot);
+        return;
+    case EX_CALL:
+        for (int i = 0; i < e->u.call.n; i++) walk(w, e->u.call.args[i]);
+        if (e->u.call.def >= 0 && e->u.call.def < w->rs->n_defs) walk_slot(w, w->rs->defs[e->u.call.def].slot);
+        return;
+    case EX_MATCH:
+        walk(w, e->u.match.subject);
+        walk_arms(w, e->u.match.arms, e->u.match.n);
+        return;
+    case EX_NEG: case EX_NOT:
+        walk(w, e->u.op.a);
+        return;
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV:
+    case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE:
+    case EX_AND: case EX_OR:
+        walk(w, e->u.op.a);
+        walk(w, e->u.op.b);
+        return;
+    case EX_IF:
+        walk(w, e->u.op.a);
+        walk(w, e->u.op.b);
+        walk(w, e->u.op.c);
+        return;
+    case EX_MIN: case EX_MAX:
+        for (int i = 0; i < e->u.call.n; i++) walk(w, e->u.call.args[i]);
+        return;
+    }
+}
+
+static void walk_node(walker *w, const node *n) {
+    w->node = n->id;
+    w->stamp = n->id + 1;
+    for (int i = 0; i < n->n_na; i++) {
+        walk(w, n->na[i].cond);
+        walk(w, n->na[i].value);
+    }
+    switch (n->rule.kind) {
+    case RULE_NONE: break;
+    case RULE_EXPR: case RULE_GIVEN: walk(w, n->rule.e); break;
+    case RULE_BANDS:
+        walk(w, n->rule.e);
+        walk_arms(w, n->rule.arms, n->rule.n_arms);
+        break;
+    case RULE_SUM: walk_arms(w, n->rule.arms, n->rule.n_arms); break;
+    }
+}
+
+tpl_plan *tpl_plan_new(const ruleset *rs) {
+    tpl_plan *p = calloc(1, sizeof *p);
+    walker w;
+    memset(&w, 0, sizeof w);
+    size_t nf = (size_t)rs->n_facts + 1, ns = (size_t)rs->n_slots + 1;
+    int *first = malloc(nf * sizeof *first), *entry_of = malloc(nf * sizeof *entry_of);
+    int *fill = calloc(nf, sizeof *fill);
+    w.rs = rs;
+    w.n_slots = rs->n_slots;
+    w.slot_expr = calloc(ns, sizeof *w.slot_expr);
+    w.fact_mark = calloc(nf, sizeof *w.fact_mark);
+    w.slot_mark = calloc(ns, sizeof *w.slot_mark);
+    if (!p || !first || !entry_of || !fill || !w.slot_expr || !w.fact_mark || !w.slot_mark) goto fail;
+    p->rs = rs;
+    for (int i = 0; i < rs->n_defs; i++)
+        if (rs->defs[i].slot >= 0 && rs->defs[i].slot < rs->n_slots) w.slot_expr[rs->defs[i].slot] = rs->defs[i].value;
+    for (int k = 0; k < rs->n_nodes; k++) {
+        const node *n = rs->nodes[k];
+        for (int i = 0; i < n->n_lets; i++)
+            if (n->lets[i].slot >= 0 && n->lets[i].slot < rs->n_slots) w.slot_expr[n->lets[i].slot] = n->lets[i].value;
+    }
+    for (int k = 0; k < rs->n_nodes && !w.oom; k++) walk_node(&w, rs->nodes[k]);
+    if (w.oom) goto fail;
+
+    /* Entries in order of first use; the other uses become `also` lists (nodes ascend, since
+     * nodes were walked in tree order and each pair is recorded once). */
+    for (int f = 0; f < rs->n_facts; f++) first[f] = -1;
+    p->entries = malloc(nf * sizeof *p->entries);
+    p->also_store = malloc((w.n_uses + 1) * sizeof *p->also_store);
+    p->unneeded = malloc(nf * sizeof *p->unneeded);
+    if (!p->entries || !p->also_store || !p->unneeded) goto fail;
+    for (size_t u = 0; u < w.n_uses; u++) {
+        int f = w.uses[u].fact;
+        if (first[f] >= 0) {
+            p->entries[entry_of[f]].n_also++;
+            continue;
+        }
+        first[f] = w.uses[u].node;
+        entry_of[f] = p->n_entries;
+        p->entries[p->n_entries++] = (tpl_entry){f, w.uses[u].node, NULL, 0};
+    }
+    size_t off = 0;
+    for (int i = 0; i < p->n_entries; i++) {
+        p->entries[i].also = p->also_store + off;
+        off += (size_t)p->entries[i].n_also;
+    }
+    for (size_t u = 0; u < w.n_uses; u++) {
+        int f = w.uses[u].fact;
+        tpl_entry *e = &p->entries[entry_of[f]];
+        if (w.uses[u].node != e->node) p->also_store[(e->also - p->also_store) + fill[f]++] = w.uses[u].node;
+    }
+    for (int f = 0; f < rs->n_facts; f++)
+        if (first[f] < 0) p->unneeded[p->n_unneeded++] = f;
+    goto out;
+fail:
+    tpl_plan_free(p);
+    p = NULL;
+out:
+    free(first);
+    free(entry_of);
+    free(fill);
+    free(w.slot_expr);
+    free(w.fact_mark);
+    free(w.slot_mark);
+    free(w.uses);
+    return p;
+}
+
+void tpl_plan_free(tpl_plan *p) {
+    if (!p) return;
+    free(p->entries);
+    free(p->also_store);
+    free(p->unneeded);
+    free(p);
+}
+
+/* ---------------------------------------------------------------- text */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
+static void sb_putn(sbuf *b, const char *s, size_t n) {
+    if (b->oom) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 128;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *q = realloc(b->s, cap);
+        if (!q) {
+            b->oom = true;
+            return;
+        }
+        b->s = q;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
+
+/* Text from the rule file: control characters (a "\n" or "\t" escape) become spaces, so that a
+ * note stays one line. */
+static void sb_text(sbuf *b, const char *s) {
+    if (!s) return;
+    while (*s) {
+        size_t k = 0;
+        while (s[k] && (unsigned char)s[k] >= 0x20 && s[k] != 0x7F) k++;
+        sb_putn(b, s, k);
+        s += k;
+        if (*s) {
+            sb_putn(b, " ", 1);
+            s++;
+        }
+    }
+}
+
+static char *sb_take(sbuf *b) {
+    if (b->oom) {
+        free(b->s);
+        return NULL;
+    }
+    if (!b->s) sb_putn(b, "", 0);
+    return b->oom ? NULL : b->s;
+}
+
+/* A number with a decimal comma, as Vietnamese documents write it: 0,5. */
+static void sb_dec(sbuf *b, dec_t v) {
+    char t[DEC_FMT_MAX];
+    dec_format(v, -1, t, sizeof t);
+    for (char *c = t; *c; c++)
+        if (*c == '.') *c = ',';
+    sb_puts(b, t);
+}
+
+/* Days since 1970-01-01 as dd/mm/yyyy (H. Hinnant's civil_from_days). */
+static void sb_date(sbuf *b, int64_t z) {
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    char t[64];
+    snprintf(t, sizeof t, "%02d/%02d/%04lld", (int)d, (int)m, (long long)y);
+    sb_puts(b, t);
+}
+
+/* A fact's value as a sheet writes it: 85% for a percent (a fraction inside), dd/mm/yyyy. */
+static void sb_value(sbuf *b, const fact_decl *f, dec_t v) {
+    dec_t h;
+    if (f->ftype == FACT_DATE && dec_is_integer(v)) {
+        sb_date(b, v.num);
+    } else if (f->ftype == FACT_PERCENT && dec_mul(v, dec_from_int(100), &h) == DEC_OK) {
+        sb_dec(b, h);
+        sb_puts(b, "%");
+    } else {
+        sb_dec(b, v);
+    }
+}
+
+static void sb_range(sbuf *b, const fact_decl *f, dec_t lo, dec_t hi) {
+    sb_puts(b, "từ ");
+    sb_value(b, f, lo);
+    sb_puts(b, " đến ");
+    sb_value(b, f, hi);
+}
+
+/* The node whose own score entry i is (`score given`), or NULL. */
+static const node *given_node(const tpl_plan *p, int i) {
+    const tpl_entry *e = &p->entries[i];
+    const node *n = p->rs->nodes[e->node];
+    const expr *x = n->rule.e;
+    if (n->rule.kind == RULE_EXPR && x && x->kind == EX_FACT && x->u.ref.slot == e->fact && n->rule.text &&
+        strcmp(n->rule.text, "given") == 0 && strcmp(p->rs->facts[e->fact].name, n->code) == 0)
+        return n;
+    return NULL;
+}
+
+static void sb_given_range(sbuf *b, const node *n) {
+    if (n->kind == NODE_BONUS) {
+        sb_puts(b, "từ ");
+        sb_dec(b, n->range_lo);
+        sb_puts(b, " đến ");
+        sb_dec(b, n->range_hi);
+    } else {
+        sb_puts(b, "tối đa ");
+        sb_dec(b, n->max);
+    }
+}
+
+static void sb_options(sbuf *b, const fact_decl *f, const char *sep) {
+    for (int k = 0; k < f->n_options; k++) {
+        if (k) sb_puts(b, sep);
+        sb_text(b, f->options[k].name);
+        if (f->options[k].label && *f->options[k].label) {
+            sb_puts(b, " = ");
+            sb_text(b, f->options[k].label);
+        }
+    }
+}
+
+/* The description, unless it only repeats the node's title (a given score's fact). */
+static const char *description(const tpl_plan *p, int i) {
+    const fact_decl *f = &p->rs->facts[p->entries[i].fact];
+    const char *d = f->description, *t = p->rs->nodes[p->entries[i].node]->title;
+    if (!d || !*d || (t && strcmp(d, t) == 0)) return NULL;
+    return d;
+}
+
+static void sb_also(sbuf *b, const tpl_plan *p, int i) {
+    const tpl_entry *e = &p->entries[i];
+    for (int k = 0; k < e->n_also; k++) {
+        if (k) sb_puts(b, ", ");
+        sb_text(b, p->rs->nodes[e->also[k]]->code);
+    }
+}
+
+const char *tpl_kind(const tpl_plan *p, int i) {
+    if (given_node(p, i)) return "điểm";
+    switch (p->rs->facts[p->entries[i].fact].ftype) {
+    case FACT_NUMBER: return "số";
+    case FACT_PERCENT: return "tỷ lệ %";
+    case FACT_COUNT: return "số đếm";
+    case FACT_BOOL: return "có/không";
+    case FACT_DATE: return "ngày";
+    case FACT_CHOICE: return "lựa chọn";
+    }
+    return "";
+}
+
+char *tpl_note(const tpl_plan *p, int i) {
+    const tpl_entry *e = &p->entries[i];
+    const fact_decl *f = &p->rs->facts[e->fact];
+    const node *n = p->rs->nodes[e->node], *g = given_node(p, i);
+    sbuf b = {0};
+    sb_text(&b, n->code);
+    if (n->title && *n->title) {
+        sb_puts(&b, " ");
+        sb_text(&b, n->title);
+    }
+    sb_puts(&b, ": ");
+    if (g) {
+        sb_puts(&b, "điểm (");
+        sb_given_range(&b, g);
+        sb_puts(&b, ")");
+    } else {
+        switch (f->ftype) {
+        case FACT_NUMBER: sb_puts(&b, "số (ví dụ 0,5)"); break;
+        case FACT_PERCENT: sb_puts(&b, "tỷ lệ % (ví dụ 85%)"); break;
+        case FACT_COUNT: sb_puts(&b, "số đếm (0, 1, 2…)"); break;
+        case FACT_BOOL: sb_puts(&b, "có / không"); break;
+        case FACT_DATE: sb_puts(&b, "ngày dd/mm/yyyy"); break;
+        case FACT_CHOICE: sb_options(&b, f, " | "); break;
+        }
+    }
+    if (f->has_lo) {
+        sb_puts(&b, ", ");
+        sb_range(&b, f, f->lo, f->hi);
+    }
+    const char *d = description(p, i);
+    if (d) {
+        sb_puts(&b, " — ");
+        sb_text(&b, d);
+    }
+    if (e->n_also) {
+        sb_puts(&b, " (cũng dùng cho ");
+        sb_also(&b, p, i);
+        sb_puts(&b, ")");
+    }
+    return sb_take(&b);
+}
+
+char *tpl_allowed(const tpl_plan *p, int i) {
+    const fact_decl *f = &p->rs->facts[p->entries[i].fact];
+    const node *g = given_node(p, i);
+    sbuf b = {0};
+    if (g) {
+        sb_given_range(&b, g);
+    } else {
+        switch (f->ftype) {
+        case FACT_NUMBER: sb_puts(&b, "ví dụ 0,5"); break;
+        case FACT_PERCENT: sb_puts(&b, "ví dụ 85%"); break;
+        case FACT_COUNT: sb_puts(&b, "0, 1, 2…"); break;
+        case FACT_BOOL: sb_puts(&b, "có / không"); break;
+        case FACT_DATE: sb_puts(&b, "dd/mm/yyyy"); break;
+        case FACT_CHOICE: sb_options(&b, f, "\n"); break;
+        }
+    }
+    if (f->has_lo) {
+        sb_puts(&b, "\n");
+        sb_range(&b, f, f->lo, f->hi);
+    }
+    return sb_take(&b);
+}
+
+/* The unit row's note: what to write, and which guideline the sheet is for. */
+static char *unit_note(const ruleset *rs) {
+    sbuf b = {0};
+    sb_puts(&b, "Tên đơn vị được chấm điểm");
+    if (rs->title && *rs->title) {
+        sb_puts(&b, " — ");
+        sb_text(&b, rs->title);
+    }
+    return sb_take(&b);
+}
+
+/* ---------------------------------------------------------------- CSV */
+
+static void csv_field(sbuf *b, const char *s) {
+    if (!s) return;
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        sb_puts(b, s);
+        return;
+    }
+    sb_puts(b, "\"");
+    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+        sb_putn(b, s, (size_t)(q - s) + 1);
+        sb_puts(b, "\"");
+    }
+    sb_puts(b, s);
+    sb_puts(b, "\"");
+}
+
+/* One row `name,,note` (the value left to fill). */
+static int csv_sheet_row(sbuf *b, FILE *out, const char *name, char *note) {
+    b->len = 0;
+    csv_field(b, name);
+    sb_puts(b, ",,");
+    csv_field(b, note);
+    sb_puts(b, "\n");
+    free(note);
+    if (b->oom || !note) return -1;
+    return fwrite(b->s, 1, b->len, out) == b->len ? 0 : -1;
+}
+
+int tpl_write_csv(const tpl_plan *p, tpl_layout layout, bool bom, FILE *out) {
+    sbuf b = {0};
+    int rc = 0;
+    if (bom && fputs("\xEF\xBB\xBF", out) == EOF) rc = -1;
+    if (layout == TPL_BATCH) {
+        sb_puts(&b, "unit");
+        for (int i = 0; i < p->n_entries; i++) {
+            sb_puts(&b, ",");
+            csv_field(&b, p->rs->facts[p->entries[i].fact].name);
+        }
+        sb_puts(&b, "\n");
+        if (b.oom || fwrite(b.s, 1, b.len, out) != b.len) rc = -1;
+    } else {
+        if (fputs("fact,value,note\n", out) == EOF) rc = -1;
+        if (rc == 0) rc = csv_sheet_row(&b, out, "unit", unit_note(p->rs));
+        for (int i = 0; i < p->n_entries && rc == 0; i++)
+            rc = csv_sheet_row(&b, out, p->rs->facts[p->entries[i].fact].name, tpl_note(p, i));
+    }
+    free(b.s);
+    if (ferror(out)) rc = -1;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- xlsx */
+
+enum {
+    COL_CODE, COL_TITLE, COL_FACT, COL_VALUE, COL_KIND, COL_ALLOWED, COL_DESC, N_COLS,
+    LIST_MAX = 255, /* characters Excel allows in an inline drop-down list, commas included */
+    LINE_PT = 15,   /* points per line of the default 11-point font */
+    MAX_LINES = 20,
+};
+
+/* Keep in order with the COL_ enum. */
+static const char *const COL_TITLES[N_COLS] = {"Mã tiêu chí", "Tiêu chí", "Dữ kiện", "Giá trị", "Kiểu",
+                                               "Giá trị hợp lệ", "Mô tả"};
+static const double COL_WIDTHS[N_COLS] = {11, 40, 22, 20, 11, 34, 50};
+
+static const lxw_color_t HEAD_FILL = 0xDDEBF7, INPUT_HEAD_FILL = 0xFFD966, INPUT_FILL = 0xFFF2CC;
+static const char SHEET_NAME[] = "Số liệu";
+
+typedef struct {
+    lxw_workbook *wb;
+    lxw_worksheet *ws;
+    lxw_format *head, *input_head, *text, *wrap, *input;
+    bool failed;
+} xw;
+
+static void xcheck(xw *x, lxw_error e) {
+    if (e != LXW_NO_ERROR) x->failed = true;
+}
+
+static void put(xw *x, lxw_row_t r, lxw_col_t c, const char *s, lxw_format *f) {
+    if (s && *s) xcheck(x, worksheet_write_string(x->ws, r, c, s, f));
+    else xcheck(x, worksheet_write_blank(x->ws, r, c, f));
+}
+
+/* Lines a wrapped text takes in a column `width` characters wide (an estimate: neither Excel nor
+ * LibreOffice re-fits row heights on opening). Counts code points; a line break starts a line. */
+static int lines_for(const char *s, double width) {
+    if (!s || !*s) return 1;
+    int lines = 0;
+    double w = 0;
+    for (const unsigned char *c = (const unsigned char *)s;; c++) {
+        if (*c == '\n' || !*c) {
+            lines += (int)(w / (width - 1)) + 1;
+            w = 0;
+            if (!*c) break;
+        } else if ((*c & 0xC0) != 0x80) {
+            w += 0.9; /* most letters are narrower than the digit a column's width counts */
+        }
+    }
+    return lines;
+}
+
+static lxw_format *new_format(xw *x, bool wrap) {
+    lxw_format *f = workbook_add_format(x->wb);
+    if (!f) {
+        x->failed = true;
+        return NULL;
+    }
+    format_set_border(f, LXW_BORDER_THIN);
+    format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+    if (wrap) format_set_text_wrap(f);
+    return f;
+}
+
+static void make_formats(xw *x) {
+    x->head = new_format(x, true);
+    x->input_head = new_format(x, true);
+    x->text = new_format(x, false);
+    x->wrap = new_format(x, true);
+    x->input = new_format(x, true);
+    if (x->failed) return;
+    lxw_format *heads[2] = {x->head, x->input_head};
+    for (int i = 0; i < 2; i++) {
+        format_set_bold(heads[i]);
+        format_set_pattern(heads[i], LXW_PATTERN_SOLID);
+        format_set_align(heads[i], LXW_ALIGN_CENTER);
+        format_set_align(heads[i], LXW_ALIGN_VERTICAL_CENTER);
+    }
+    format_set_bg_color(x->head, HEAD_FILL);
+    format_set_bg_color(x->input_head, INPUT_HEAD_FILL);
+    format_set_pattern(x->input, LXW_PATTERN_SOLID);
+    format_set_bg_color(x->input, INPUT_FILL);
+    format_set_num_format(x->input, "@"); /* text: "0,5", "85%", "31/12/2024" stay as typed */
+}
+
+/* A drop-down list on the value cell. Excel allows 255 characters in an inline list; a longer
+ * one gets none (the column "Giá trị hợp lệ" still lists the options). A list read from cells of
+ * a hidden sheet would lift the limit, but libxlsxwriter 1.1.4 (Debian 12) leaks the formula of
+ * such a validation. */
+static void drop_down(xw *x, lxw_row_t row, const char *const *items, int n) {
+    size_t len = 0;
+    for (int k = 0; k < n; k++) len += strlen(items[k]) + (k > 0);
+    if (n <= 0 || len > LIST_MAX) return;
+    char **list = calloc((size_t)n + 1, sizeof *list);
+    if (!list) {
+        x->failed = true;
+        return;
+    }
+    for (int k = 0; k < n; k++) list[k] = (char *)items[k];
+    lxw_data_validation dv;
+    memset(&dv, 0, sizeof dv);
+    dv.validate = LXW_VALIDATION_TYPE_LIST;
+    dv.value_list = list;
+    dv.error_title = "Giá trị không hợp lệ";
+    dv.error_message = "Chọn một giá trị trong danh sách (xem cột Giá trị hợp lệ).";
+    xcheck(x, worksheet_data_validation_cell(x->ws, row, COL_VALUE, &dv));
+    free(list);
+}
+
+static void fit(xw *x, lxw_row_t row, const char *const texts[N_COLS]) {
+    int lines = 1;
+    for (int c = 0; c < N_COLS; c++) {
+        int k = lines_for(texts[c], COL_WIDTHS[c]);
+        if (k > lines) lines = k;
+    }
+    if (lines > MAX_LINES) lines = MAX_LINES;
+    if (lines > 1) xcheck(x, worksheet_set_row(x->ws, row, (double)(lines * LINE_PT), NULL));
+}
+
+static void xlsx_row(xw *x, lxw_row_t row, const char *const texts[N_COLS]) {
+    for (int c = 0; c < N_COLS; c++)
+        put(x, row, (lxw_col_t)c, c == COL_VALUE ? NULL : texts[c],
+            c == COL_VALUE ? x->input : c == COL_TITLE || c == COL_ALLOWED || c == COL_DESC ? x->wrap : x->text);
+    fit(x, row, texts);
+}
+
+/* The description column: the fact's description, then the other nodes that use it. */
+static char *desc_text(const tpl_plan *p, int i) {
+    sbuf b = {0};
+    const char *d = description(p, i);
+    if (d) sb_text(&b, d);
+    if (p->entries[i].n_also) {
+        if (d) sb_puts(&b, "\n");
+        sb_puts(&b, "Cũng dùng cho: ");
+        sb_also(&b, p, i);
+    }
+    return sb_take(&b);
+}
+
+static void xlsx_sheet(xw *x, const tpl_plan *p) {
+    const ruleset *rs = p->rs;
+    for (int c = 0; c < N_COLS; c++) {
+        xcheck(x, worksheet_set_column(x->ws, (lxw_col_t)c, (lxw_col_t)c, COL_WIDTHS[c], NULL));
+        put(x, 0, (lxw_col_t)c, COL_TITLES[c], c == COL_VALUE ? x->input_head : x->head);
+    }
+    xcheck(x, worksheet_set_row(x->ws, 0, 2 * LINE_PT, NULL));
+    worksheet_freeze_panes(x->ws, 1, 0);
+
+    char *unote = unit_note(rs);
+    if (!unote) x->failed = true;
+    const char *urow[N_COLS] = {"", "Đơn vị", "unit", NULL, "tên", "", unote};
+    xlsx_row(x, 1, urow);
+    free(unote);
+
+    for (int i = 0; i < p->n_entries && !x->failed; i++) {
+        const tpl_entry *e = &p->entries[i];
+        const fact_decl *f = &rs->facts[e->fact];
+        const node *n = rs->nodes[e->node];
+        lxw_row_t row = (lxw_row_t)i + 2;
+        char *allowed = tpl_allowed(p, i), *desc = desc_text(p, i);
+        if (!allowed || !desc) x->failed = true;
+        const char *texts[N_COLS] = {n->code, n->title, f->name, NULL, tpl_kind(p, i), allowed, desc};
+        if (!x->failed) xlsx_row(x, row, texts);
+        free(allowed);
+        free(desc);
+        if (f->ftype == FACT_CHOICE && !given_node(p, i)) {
+            const char **names = calloc((size_t)f->n_options + 1, sizeof *names);
+            if (!names) {
+                x->failed = true;
+                break;
+            }
+            for (int k = 0; k < f->n_options; k++) names[k] = f->options[k].name;
+            drop_down(x, row, names, f->n_options);
+            free(names);
+        } else if (f->ftype == FACT_BOOL) {
+            static const char *const yes_no[] = {"có", "không"};
+            drop_down(x, row, yes_no, 2);
+        }
+    }
+    xcheck(x, worksheet_autofilter(x->ws, 0, 0, (lxw_row_t)p->n_entries + 1, N_COLS - 1));
+    worksheet_set_selection(x->ws, 1, COL_VALUE, 1, COL_VALUE);
+    /* Printed: A4 landscape, one page wide, the header row on every page. */
+    worksheet_set_landscape(x->ws);
+    worksheet_set_paper(x->ws, 9); /* A4 */
+    worksheet_fit_to_pages(x->ws, 1, 0);
+    xcheck(x, worksheet_repeat_rows(x->ws, 0, 0));
+}
+
+int tpl_write_xlsx(const tpl_plan *p, const char *path) {
+    if (!path) return -1;
+    if ((size_t)p->n_entries + 2 > (size_t)LXW_ROW_MAX) return -1;
+    xw x;
+    memset(&x, 0, sizeof x);
+    x.wb = workbook_new(path);
+    if (!x.wb) return -1;
+    make_formats(&x);
+    x.ws = workbook_add_worksheet(x.wb, SHEET_NAME);
+    if (!x.ws) x.failed = true;
+    sbuf title = {0};
+    sb_puts(&title, "Mẫu số liệu");
+    if (p->rs->title && *p->rs->title) {
+        sb_puts(&title, " — ");
+        sb_text(&title, p->rs->title);
+    }
+    if (title.oom) x.failed = true;
+    lxw_doc_properties props;
+    memset(&props, 0, sizeof props);
+    props.title = title.s;
+    if (!x.failed) xcheck(&x, workbook_set_properties(x.wb, &props));
+    if (!x.failed) xlsx_sheet(&x, p);
+    /* workbook_close writes the file and frees the workbook, whatever happened before. */
+    if (workbook_close(x.wb) != LXW_NO_ERROR) x.failed = true;
+    free(title.s);
+    return x.failed ? -1 : 0;
+}
