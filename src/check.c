@@ -309,6 +309,13 @@ static int check_expr(checker *c, expr *e, scope sc) {
         expect(c, e->u.op.a, TY_NUM, ta, e->kind == EX_MUL ? "a factor" : "a dividend");
         expect(c, e->u.op.b, TY_NUM, tb, e->kind == EX_MUL ? "a factor" : "a divisor");
         e->type = TY_NUM;
+        /* `X / Y * 100%` is a percentage: the author says so with the literal 100% */
+        if (e->kind == EX_MUL) {
+            const expr *x = e->u.op.a, *y = e->u.op.b;
+            bool a100 = x->kind == EX_NUM && x->unit == NU_PERCENT && x->u.num.num == 1 && x->u.num.den == 1;
+            bool b100 = y->kind == EX_NUM && y->unit == NU_PERCENT && y->u.num.num == 1 && y->u.num.den == 1;
+            if ((a100 && y->unit != NU_PERCENT) || (b100 && x->unit != NU_PERCENT)) e->unit = NU_PERCENT;
+        }
         break;
     case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE: {
         expr *a = e->u.op.a, *b = e->u.op.b;

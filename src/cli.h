@@ -15,11 +15,17 @@ int cmd_eval(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+int cmd_template(int argc, char **argv);
 
 void cmd_check_help(void);
 void cmd_eval_help(void);
 void cmd_import_help(void);
 void cmd_audit_help(void);
 void cmd_test_help(void);
+void cmd_explain_help(void);
+void cmd_fmt_help(void);
+void cmd_template_help(void);
 
 #endif

@@ -12,9 +12,13 @@ static void usage(FILE *out) {
           "Usage:\n"
           "  chiso check RULES                 parse and check a rule file, report errors and warnings\n"
           "  chiso eval RULES FACTS...         score units from fact sheets (CSV)\n"
+          "  chiso explain RULES FACTS... [--node CODE] [--unit NAME]\n"
+          "                                    show how each score was derived, step by step\n"
           "  chiso import TABLE                write a rule file skeleton from a published table\n"
           "  chiso audit RULES TABLE           recompute a published table and list disagreements\n"
           "  chiso test [--coverage] PATH...   run the test cases written in rule files\n"
+          "  chiso fmt [--check] [--to en|vi] [-w] FILES...\n"
+          "                                    lay rule files out canonically; convert keywords\n"
           "  chiso template RULES              write the fact sheet a unit fills in (CSV or xlsx)\n"
           "  chiso help [COMMAND]              this help, or a command's help\n"
           "  chiso --version                   print the version\n"
@@ -81,6 +85,8 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[2], "import") == 0) cmd_import_help();
         else if (strcmp(argv[2], "audit") == 0) cmd_audit_help();
         else if (strcmp(argv[2], "test") == 0) cmd_test_help();
+        else if (strcmp(argv[2], "explain") == 0) cmd_explain_help();
+        else if (strcmp(argv[2], "fmt") == 0) cmd_fmt_help();
         else if (strcmp(argv[2], "template") == 0) cmd_template_help();
         else {
             fprintf(stderr, "chiso: no command '%s'; see 'chiso --help'\n", argv[2]);
@@ -93,6 +99,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "import") == 0) return cmd_import(argc - 1, argv + 1);
     if (strcmp(cmd, "audit") == 0) return cmd_audit(argc - 1, argv + 1);
     if (strcmp(cmd, "test") == 0) return cmd_test(argc - 1, argv + 1);
+    if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 1, argv + 1);
     if (strcmp(cmd, "template") == 0) return cmd_template(argc - 1, argv + 1);
     fprintf(stderr, "chiso: unknown command '%s'; see 'chiso --help'\n", cmd);
     return EXIT_FAILED;
