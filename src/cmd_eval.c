@@ -253,6 +253,10 @@ int cmd_eval(int argc, char **argv) {
     run r;
     memset(&r, 0, sizeof r);
     if (!rs) goto done;
+    if (rs->n_top == 0) { /* a library: nothing to score */
+        fprintf(stderr, "%s: no criteria (a library? import it from a rule file)\n", rules);
+        goto done;
+    }
     struct stat sb;
     if (out_path && (strcmp(out_path, "-") == 0 || (stat(out_path, &sb) == 0 && !S_ISREG(sb.st_mode)))) {
         /* "-", /dev/null, a pipe: write straight to it; renaming onto a device would replace it. */
