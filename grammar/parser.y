@@ -107,11 +107,27 @@ static node *close_node(parse_ctx *pc, node *n) {
     return n;
 }
 
+/* Expressions deeper than this are refused: the checker and the evaluator recurse over them.
+ * A left-associative chain (1 + 1 + 1 ...) grows the tree, not the parser's stack. */
+enum { EXPR_MAX_DEPTH = 1000 };
+
+static expr *deep(parse_ctx *pc, expr *e, const chs_loc *l) {
+    if (e && e->depth > EXPR_MAX_DEPTH && !pc->deep_reported) {
+        pc->deep_reported = true;
+        parse_error(pc, l, "expression nested too deeply (more than %d levels); split it with 'let'",
+                    EXPR_MAX_DEPTH);
+    }
+    return e;
+}
+
 static expr *call_expr(parse_ctx *pc, expr_kind k, const expr_list *args, const chs_loc *l) {
     expr *e = ast_expr(A, k, parse_src_loc(pc, l));
     e->u.call.args = args->v;
     e->u.call.n = args->n;
-    return e;
+    unsigned d = 0;
+    for (int i = 0; i < args->n; i++) if (args->v[i]->depth > d) d = args->v[i]->depth;
+    e->depth = (uint16_t)(d < 65534 ? d + 1 : 65535);
+    return deep(pc, e, l);
 }
 
 static void na_finish(parse_ctx *pc, bool unless, expr *cond, const chs_loc *l) {
@@ -645,21 +661,24 @@ expr
     | IF expr THEN expr ELSE expr {
           $$ = ast_expr(A, EX_IF, LOC(@$));
           $$->u.op.a = $2; $$->u.op.b = $4; $$->u.op.c = $6;
+          $$->depth = (uint16_t)(1 + ($2->depth > $4->depth ? ($2->depth > $6->depth ? $2->depth : $6->depth)
+                                                             : ($4->depth > $6->depth ? $4->depth : $6->depth)));
+          $$ = deep(pc, $$, &@1);
       }
-    | expr OR expr { $$ = ast_binary(A, EX_OR, $1, $3, LOC(@2)); }
-    | expr AND expr { $$ = ast_binary(A, EX_AND, $1, $3, LOC(@2)); }
-    | NOT expr { $$ = ast_binary(A, EX_NOT, $2, NULL, LOC(@1)); }
-    | expr '=' expr { $$ = ast_binary(A, EX_EQ, $1, $3, LOC(@2)); }
-    | expr NE expr { $$ = ast_binary(A, EX_NE, $1, $3, LOC(@2)); }
-    | expr '<' expr { $$ = ast_binary(A, EX_LT, $1, $3, LOC(@2)); }
-    | expr LE expr { $$ = ast_binary(A, EX_LE, $1, $3, LOC(@2)); }
-    | expr '>' expr { $$ = ast_binary(A, EX_GT, $1, $3, LOC(@2)); }
-    | expr GE expr { $$ = ast_binary(A, EX_GE, $1, $3, LOC(@2)); }
-    | expr '+' expr { $$ = ast_binary(A, EX_ADD, $1, $3, LOC(@2)); }
-    | expr '-' expr { $$ = ast_binary(A, EX_SUB, $1, $3, LOC(@2)); }
-    | expr '*' expr { $$ = ast_binary(A, EX_MUL, $1, $3, LOC(@2)); }
-    | expr '/' expr { $$ = ast_binary(A, EX_DIV, $1, $3, LOC(@2)); }
-    | '-' expr %prec UMINUS { $$ = ast_binary(A, EX_NEG, $2, NULL, LOC(@1)); }
+    | expr OR expr { $$ = deep(pc, ast_binary(A, EX_OR, $1, $3, LOC(@2)), &@2); }
+    | expr AND expr { $$ = deep(pc, ast_binary(A, EX_AND, $1, $3, LOC(@2)), &@2); }
+    | NOT expr { $$ = deep(pc, ast_binary(A, EX_NOT, $2, NULL, LOC(@1)), &@1); }
+    | expr '=' expr { $$ = deep(pc, ast_binary(A, EX_EQ, $1, $3, LOC(@2)), &@2); }
+    | expr NE expr { $$ = deep(pc, ast_binary(A, EX_NE, $1, $3, LOC(@2)), &@2); }
+    | expr '<' expr { $$ = deep(pc, ast_binary(A, EX_LT, $1, $3, LOC(@2)), &@2); }
+    | expr LE expr { $$ = deep(pc, ast_binary(A, EX_LE, $1, $3, LOC(@2)), &@2); }
+    | expr '>' expr { $$ = deep(pc, ast_binary(A, EX_GT, $1, $3, LOC(@2)), &@2); }
+    | expr GE expr { $$ = deep(pc, ast_binary(A, EX_GE, $1, $3, LOC(@2)), &@2); }
+    | expr '+' expr { $$ = deep(pc, ast_binary(A, EX_ADD, $1, $3, LOC(@2)), &@2); }
+    | expr '-' expr { $$ = deep(pc, ast_binary(A, EX_SUB, $1, $3, LOC(@2)), &@2); }
+    | expr '*' expr { $$ = deep(pc, ast_binary(A, EX_MUL, $1, $3, LOC(@2)), &@2); }
+    | expr '/' expr { $$ = deep(pc, ast_binary(A, EX_DIV, $1, $3, LOC(@2)), &@2); }
+    | '-' expr %prec UMINUS { $$ = deep(pc, ast_binary(A, EX_NEG, $2, NULL, LOC(@1)), &@1); }
     | '+' expr %prec UMINUS { $$ = $2; }
     ;
 
@@ -678,6 +697,10 @@ primary
           $$->u.match.subject = $2;
           $$->u.match.arms = $4.v;
           $$->u.match.n = $4.n;
+          unsigned d = $2->depth;
+          for (int i = 0; i < $4.n; i++) if ($4.v[i].result->depth > d) d = $4.v[i].result->depth;
+          $$->depth = (uint16_t)(d < 65534 ? d + 1 : 65535);
+          $$ = deep(pc, $$, &@1);
       }
     | '(' expr ')' { $$ = $2; }
     ;

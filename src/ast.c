@@ -8,6 +8,7 @@ expr *ast_expr(arena *a, expr_kind k, src_loc loc) {
     e->kind = k;
     e->loc = loc;
     e->choice = -1;
+    e->depth = 1;
     return e;
 }
 
@@ -16,6 +17,8 @@ expr *ast_binary(arena *a, expr_kind k, expr *l, expr *r, src_loc loc) {
     if (!e) return NULL;
     e->u.op.a = l;
     e->u.op.b = r;
+    unsigned d = (l ? l->depth : 0u) > (r ? r->depth : 0u) ? (l ? l->depth : 0u) : (r ? r->depth : 0u);
+    e->depth = (uint16_t)(d + 1 < 65535 ? d + 1 : 65535);
     return e;
 }
 

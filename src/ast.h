@@ -45,6 +45,8 @@ struct expr {
     uint8_t type;   /* value_type, set by the checker */
     uint8_t unit;   /* num_unit hint */
     int16_t choice; /* TY_CHOICE: index of the fact whose options these are */
+    uint16_t depth; /* height of the tree below (1 for a leaf), saturating: the parser refuses
+                     * trees too deep for the checker's and evaluator's recursion */
     src_loc loc;
     union {
         dec_t num; /* EX_NUM, EX_DATE (days), EX_BOOL (0/1) */

@@ -51,13 +51,61 @@ static void add_name(checker *c, const char *n) {
     c->names[c->n_names++] = n;
 }
 
+/* Name -> index maps for facts and defs (a rule set may declare thousands: no quadratic scans).
+ * Open addressing over a power-of-two table; the keys are the names in the rule set's arrays. */
+typedef struct {
+    int *slot; /* index + 1, 0 = empty */
+    size_t mask;
+} name_map;
+
+static name_map fact_map, def_map; /* of the rule set being checked (one check at a time) */
+static const ruleset *map_rs;
+
+static uint64_t name_hash(const char *s) {
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static const char *map_key(const name_map *m, int i) {
+    return m == &fact_map ? map_rs->facts[i].name : map_rs->defs[i].name;
+}
+
+/* The index of name, or -1; with insert >= 0, add it if absent (returns the earlier index if the
+ * name is already there, -1 if it was added). */
+static int map_find(name_map *m, const char *name, int insert) {
+    if (!m->slot) return -1;
+    for (size_t k = name_hash(name) & m->mask;; k = (k + 1) & m->mask) {
+        int v = m->slot[k];
+        if (!v) {
+            if (insert >= 0) m->slot[k] = insert + 1;
+            return -1;
+        }
+        if (strcmp(map_key(m, v - 1), name) == 0) return v - 1;
+    }
+}
+
+static void map_init(name_map *m, int n) {
+    size_t cap = 16;
+    while (cap < (size_t)n * 2 + 2) cap *= 2;
+    m->slot = calloc(cap, sizeof *m->slot);
+    m->mask = cap - 1;
+}
+
+static void map_free(name_map *m) {
+    free(m->slot);
+    m->slot = NULL;
+}
+
 static int find_fact(const ruleset *rs, const char *name) {
+    if (fact_map.slot && map_rs == rs) return map_find(&fact_map, name, -1);
     for (int i = 0; i < rs->n_facts; i++)
         if (strcmp(rs->facts[i].name, name) == 0) return i;
     return -1;
 }
 
 static int find_def(const ruleset *rs, const char *name) {
+    if (def_map.slot && map_rs == rs) return map_find(&def_map, name, -1);
     for (int i = 0; i < rs->n_defs; i++)
         if (strcmp(rs->defs[i].name, name) == 0) return i;
     return -1;
@@ -762,13 +810,18 @@ static void check_node(checker *c, node *n, int *slot) {
 
 static void check_facts(checker *c) {
     ruleset *rs = c->rs;
+    map_rs = rs;
+    map_init(&fact_map, rs->n_facts);
+    map_init(&def_map, rs->n_defs);
     for (int i = 0; i < rs->n_facts; i++) {
         fact_decl *f = &rs->facts[i];
         f->name = nfc(c, f->name);
-        for (int j = 0; j < i; j++)
-            if (strcmp(rs->facts[j].name, f->name) == 0)
-                ERR(c, &f->loc, "fact '%s' is declared twice (first at %s:%d)", f->name,
-                    rs->facts[j].loc.file, rs->facts[j].loc.line);
+        int j = map_find(&fact_map, f->name, i);
+        if (j >= 0) {
+            ERR(c, &f->loc, "fact '%s' is declared twice (first at %s:%d)", f->name,
+                rs->facts[j].loc.file, rs->facts[j].loc.line);
+            f->used = true; /* one message is enough: not also "never used" */
+        }
         switch (f->ftype) {
         case FACT_NUMBER: f->type = TY_NUM; f->unit = NU_PLAIN; break;
         case FACT_PERCENT: f->type = TY_NUM; f->unit = NU_PERCENT; break;
@@ -804,9 +857,8 @@ static void check_facts(checker *c) {
         def_decl *d = &rs->defs[i];
         d->name = nfc(c, d->name);
         d->slot = i;
-        for (int j = 0; j < i; j++)
-            if (strcmp(rs->defs[j].name, d->name) == 0)
-                ERR(c, &d->loc, "'%s' is defined twice (first at line %d)", d->name, rs->defs[j].loc.line);
+        int j = map_find(&def_map, d->name, i);
+        if (j >= 0) ERR(c, &d->loc, "'%s' is defined twice (first at line %d)", d->name, rs->defs[j].loc.line);
     }
 }
 
@@ -963,13 +1015,23 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
 
     rs->n_nodes = 0;
     for (int i = 0; i < rs->n_top; i++) number_nodes(&c, rs->top[i], NULL, 0, &rs->nodes, &rs->n_nodes);
-    for (int i = 0; i < rs->n_nodes; i++)
-        for (int j = 0; j < i; j++)
-            if (strcmp(rs->nodes[i]->code, rs->nodes[j]->code) == 0) {
-                WARN(&c, &rs->nodes[i]->loc, "code %s is used twice (first at line %d)",
-                     rs->nodes[i]->code, rs->nodes[j]->loc.line);
-                break;
+    {
+        /* duplicate codes, through a hash of the codes (no quadratic scan) */
+        name_map codes;
+        map_init(&codes, rs->n_nodes);
+        for (int i = 0; i < rs->n_nodes && codes.slot; i++) {
+            for (size_t k = name_hash(rs->nodes[i]->code) & codes.mask;; k = (k + 1) & codes.mask) {
+                int v = codes.slot[k];
+                if (!v) { codes.slot[k] = i + 1; break; }
+                if (strcmp(rs->nodes[v - 1]->code, rs->nodes[i]->code) == 0) {
+                    WARN(&c, &rs->nodes[i]->loc, "code %s is used twice (first at line %d)",
+                         rs->nodes[i]->code, rs->nodes[v - 1]->loc.line);
+                    break;
+                }
             }
+        }
+        map_free(&codes);
+    }
     int slot = rs->n_defs;
     dec_t sum = dec_from_int(0);
     bool ok = true;
@@ -994,6 +1056,9 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
     if (c.errors == 0) check_divisions(&c);
     check_tests(&c);
     build_specs(rs);
+    map_free(&fact_map);
+    map_free(&def_map);
+    map_rs = NULL;
     free(c.def_state);
     free(c.names);
     return c.errors;

@@ -14,6 +14,7 @@
 #include "load.h"
 #include "report.h"
 #include "table.h"
+#include "textutil.h"
 
 void cmd_eval_help(void) {
     fputs("Usage: chiso eval [OPTIONS] RULES FACTS...\n"
@@ -61,6 +62,12 @@ void cmd_eval_help(void) {
 typedef struct {
     const ruleset *rs;
     batch *batch;
+    diag_sink *d;
+    const char *file; /* the facts file being read */
+    bool several;     /* more than one facts file: check units across files */
+    uint64_t *seen;
+    size_t n_seen, cap_seen;
+    long duplicates;
     report *rep;
     node_result *res; /* the unit being delivered */
     bool quiet;
@@ -115,10 +122,51 @@ static int on_unit(void *ud, const char *unit, const fact_value *values) {
     return batch_add(r->batch, unit, values);
 }
 
+/* With several facts files, the same unit in two of them (a batch table and a sheet, say) must
+ * not be scored and ranked twice; within one file the reader already refuses it. One 64-bit
+ * hash of the NFC name is kept per unit, only when several files are read. */
+static bool seen_before(run *r, const char *unit) {
+    if (!r->several) return false;
+    if (r->n_seen * 2 + 2 > r->cap_seen) {
+        size_t cap = r->cap_seen ? r->cap_seen * 2 : 1024;
+        uint64_t *t = calloc(cap, sizeof *t);
+        if (!t) return false;
+        for (size_t i = 0; i < r->cap_seen; i++) {
+            uint64_t h = r->seen[i];
+            if (!h) continue;
+            size_t k = h & (cap - 1);
+            while (t[k]) k = (k + 1) & (cap - 1);
+            t[k] = h;
+        }
+        free(r->seen);
+        r->seen = t;
+        r->cap_seen = cap;
+    }
+    char *nfc = text_nfc(unit, strlen(unit));
+    const char *u = nfc ? nfc : unit;
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = u; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    free(nfc);
+    if (!h) h = 1;
+    size_t k = h & (r->cap_seen - 1);
+    for (; r->seen[k]; k = (k + 1) & (r->cap_seen - 1))
+        if (r->seen[k] == h) return true;
+    r->seen[k] = h;
+    r->n_seen++;
+    return false;
+}
+
 static int deliver_unit(void *ud, const char *unit, const fact_value *values, const node_result *res,
                         const unit_total *totp) {
     run *r = ud;
     (void)values;
+    if (seen_before(r, unit)) {
+        src_loc at = {r->file, 0, 0, 0, 0};
+        diag_emit(r->d, DIAG_ERROR, &at, NULL, 0, "unit '%s' is in an earlier facts file too; this one is not scored",
+                  unit);
+        r->duplicates++;
+        return 0;
+    }
     r->res = (node_result *)res;
     unit_total tot = *totp;
     r->units++;
@@ -295,7 +343,10 @@ int cmd_eval(int argc, char **argv) {
     int errors_before = diag_errors(d);
     facts_opts fo = {rs->specs, rs->n_facts, on_unit, &r, d};
     bool unreadable = false;
+    r.d = d;
+    r.several = n_facts > 1;
     for (int i = 0; i < n_facts && !r.write_error; i++) {
+        r.file = facts[i];
         if ((table_file_matches(facts[i]) ? read_table(facts[i], &fo, rs) : facts_read_file(facts[i], &fo)) < 0)
             unreadable = true;
         batch_finish(r.batch); /* this file's units are all delivered before the next file's */
@@ -322,8 +373,12 @@ int cmd_eval(int argc, char **argv) {
     if (!quiet || r.incomplete)
         fprintf(stderr, "chiso: %ld unit%s scored, %ld not fully scored\n", r.units - r.incomplete,
                 r.units - r.incomplete == 1 ? "" : "s", r.incomplete);
+    if (r.units == 0 && !unreadable) {
+        src_loc none = {NULL, 0, 0, 0, 0};
+        diag_emit(d, DIAG_WARNING, &none, NULL, 0, "no units in the facts given");
+    }
     rc = unreadable ? EXIT_FAILED
-       : (r.incomplete || diag_errors(d) > errors_before) ? EXIT_PROBLEMS : EXIT_OK;
+       : (r.incomplete || r.units == 0 || diag_errors(d) > errors_before) ? EXIT_PROBLEMS : EXIT_OK;
 
 done:
     if (out && out != stdout) {
@@ -336,6 +391,7 @@ done:
     ruleset_free(rs);
     diag_sink_free(d);
     free(facts);
+    free(r.seen);
     return rc;
 
 usage:

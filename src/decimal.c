@@ -11,10 +11,11 @@ __extension__ typedef unsigned __int128 u128;
 static inline uint64_t uabs64(int64_t v) { return v < 0 ? 0 - (uint64_t)v : (uint64_t)v; }
 
 /* Binary gcd: no divisions, which matters on the evaluation hot path. gcd(0, b) == b. */
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
+static inline uint64_t gcd_u64(uint64_t a, uint64_t b)
 {
     if (a == 0) return b;
     if (b == 0) return a;
+    if (a == 1 || b == 1) return 1; /* an integer operand: common, and slow for the loop below */
     int shift = __builtin_ctzll(a | b);
     a >>= __builtin_ctzll(a);
     do {
@@ -63,9 +64,12 @@ dec_status dec_make(int64_t num, int64_t den, dec_t *out)
     return fits(n / g, d / g, out);
 }
 
+static inline bool in_int64(i128 v) { return v >= -(i128)INT64_MAX && v <= INT64_MAX; }
+
 /* a.num/a.den + bn/b.den, with bn already signed for subtraction. Knuth's algorithm (TAOCP
  * 4.5.1): dividing by gcd(dens) first keeps products small and the result needs only a gcd
- * against g, not against the full numerator. */
+ * against g, not against the full numerator. The divisions are 64-bit whenever the numerator
+ * fits, which it nearly always does (a 128-bit division is a libgcc call). */
 static dec_status add_slow(dec_t a, i128 bn, int64_t bden, dec_t *out)
 {
     uint64_t g = gcd_u64((uint64_t)a.den, (uint64_t)bden);
@@ -73,12 +77,18 @@ static dec_status add_slow(dec_t a, i128 bn, int64_t bden, dec_t *out)
     int64_t ad = a.den / (int64_t)g, bd = bden / (int64_t)g;
     i128 t = a.num * (i128)bd + bn * ad;
     if (t == 0) return zero(out);
+    if (in_int64(t)) {
+        int64_t t64 = (int64_t)t;
+        uint64_t g2 = gcd_u64(uabs64(t64), g);
+        return fits(t64 / (int64_t)g2, (i128)ad * (bden / (int64_t)g2), out);
+    }
     u128 ut = t < 0 ? -(u128)t : (u128)t;
     uint64_t g2 = gcd_u64((uint64_t)(ut % g), g);
     return fits(t / (i128)g2, (i128)ad * (bden / (int64_t)g2), out);
 }
 
-dec_status dec_add(dec_t a, dec_t b, dec_t *out)
+/* The inline dec_add/dec_sub (decimal.h) handle equal denominators whose sum fits. */
+dec_status dec_add_slow_(dec_t a, dec_t b, dec_t *out)
 {
     if (a.den == 1 && b.den == 1) {
         int64_t r;
@@ -90,7 +100,7 @@ dec_status dec_add(dec_t a, dec_t b, dec_t *out)
     return add_slow(a, b.num, b.den, out);
 }
 
-dec_status dec_sub(dec_t a, dec_t b, dec_t *out)
+dec_status dec_sub_slow_(dec_t a, dec_t b, dec_t *out)
 {
     if (a.den == 1 && b.den == 1) {
         int64_t r;
@@ -107,10 +117,18 @@ dec_status dec_sub(dec_t a, dec_t b, dec_t *out)
 static dec_status mul_slow(int64_t n1, int64_t d1, int64_t n2, int64_t d2, dec_t *out)
 {
     if (n1 == 0 || n2 == 0) return zero(out);
-    uint64_t g1 = gcd_u64(uabs64(n1), uabs64(d2));
-    uint64_t g2 = gcd_u64(uabs64(n2), uabs64(d1));
-    i128 num = ((i128)n1 / g1) * ((i128)n2 / g2);
-    i128 den = ((i128)d1 / g2) * ((i128)d2 / g1);
+    uint64_t g1 = d2 == 1 ? 1 : gcd_u64(uabs64(n1), uabs64(d2)); /* an integer divisor or factor: */
+    uint64_t g2 = d1 == 1 ? 1 : gcd_u64(uabs64(n2), uabs64(d1)); /* one gcd, not two */
+    i128 num, den;
+    if (g1 <= INT64_MAX && g2 <= INT64_MAX) { /* 64-bit divisions: exact, as g1 and g2 divide */
+        if (g1 > 1) n1 /= (int64_t)g1, d2 /= (int64_t)g1; /* a division costs tens of cycles: */
+        if (g2 > 1) n2 /= (int64_t)g2, d1 /= (int64_t)g2; /* most gcds are 1 */
+        num = (i128)n1 * n2;
+        den = (i128)d1 * d2;
+    } else { /* a gcd of 2^63: both operands INT64_MIN */
+        num = ((i128)n1 / g1) * ((i128)n2 / g2);
+        den = ((i128)d1 / g2) * ((i128)d2 / g1);
+    }
     if (den < 0) {
         num = -num;
         den = -den;
@@ -118,7 +136,7 @@ static dec_status mul_slow(int64_t n1, int64_t d1, int64_t n2, int64_t d2, dec_t
     return fits(num, den, out);
 }
 
-dec_status dec_mul(dec_t a, dec_t b, dec_t *out)
+dec_status dec_mul_slow_(dec_t a, dec_t b, dec_t *out)
 {
     if (a.den == 1 && b.den == 1) {
         int64_t r;
@@ -144,16 +162,6 @@ dec_status dec_neg(dec_t a, dec_t *out)
     return DEC_OK;
 }
 
-int dec_cmp(dec_t a, dec_t b)
-{
-    i128 l = a.num, r = b.num;
-    if (a.den != b.den) {
-        l *= b.den;
-        r *= a.den;
-    }
-    return (l > r) - (l < r);
-}
-
 static const int64_t pow10_tab[19] = {
     1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
     1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
@@ -161,15 +169,26 @@ static const int64_t pow10_tab[19] = {
     1000000000000000000LL,
 };
 
-dec_status dec_round(dec_t a, int places, dec_rounding mode, dec_t *out)
+/* The inline dec_round (decimal.h) has returned integers already. */
+dec_status dec_round_slow_(dec_t a, int places, dec_rounding mode, dec_t *out)
 {
     if (places < 0 || places > 18 || a.num == INT64_MIN) return DEC_OVERFLOW;
     int64_t scale = pow10_tab[places];
     /* Already exact at this precision: returning a as is also spares the scaled product, which
      * could exceed int64 for a large integer even though the value itself is fine. */
-    if (scale % a.den == 0) {
+    if (a.den == 1 || (a.den <= scale && scale % a.den == 0)) {
         *out = a;
         return DEC_OK;
+    }
+    int64_t x64;
+    if (!__builtin_mul_overflow(a.num, scale, &x64) && x64 != INT64_MIN) { /* the usual case: 64 bits */
+        int64_t q = x64 / a.den, r = x64 % a.den;
+        uint64_t twice_r = uabs64(r) * 2; /* r < den < 2^63 */
+        if (twice_r > (uint64_t)a.den || (twice_r == (uint64_t)a.den && (mode == DEC_HALF_UP || (q & 1))))
+            q += x64 < 0 ? -1 : 1;
+        if (q == 0) return zero(out);
+        uint64_t g = gcd_u64(uabs64(q), (uint64_t)scale);
+        return fits(q / (int64_t)g, scale / (int64_t)g, out);
     }
     i128 x = (i128)a.num * scale; /* < 2^63 * 10^18 < 2^123 */
     i128 q = x / a.den, r = x % a.den;
@@ -280,6 +299,15 @@ static size_t format_decimal(dec_t a, int min_places, char *buf)
     memcpy(buf + n, ibuf, n_int);
     n += n_int;
     if (places > 0) buf[n++] = '.';
+    if (den <= UINT64_MAX / 10) { /* r * 10 fits in 64 bits: no 128-bit division per digit */
+        uint64_t r = mag % den;
+        for (int i = 0; i < places; i++) {
+            r *= 10;
+            buf[n++] = (char)('0' + (int)(r / den));
+            r %= den;
+        }
+        return n;
+    }
     u128 r = mag % den; /* r * 10 can exceed 64 bits */
     for (int i = 0; i < places; i++) {
         r *= 10;
@@ -294,7 +322,10 @@ size_t dec_format(dec_t a, int min_places, char *buf, size_t cap)
     char tmp[DEC_FMT_MAX];
     size_t n = 0;
     if (min_places > 18) min_places = 18; /* keeps every result within DEC_FMT_MAX */
-    if (a.den > 0 && dec_is_terminating(a)) n = format_decimal(a, min_places, tmp);
+    if (a.den == 1 && min_places <= 0) { /* an integer, the usual case */
+        if (a.num < 0) tmp[n++] = '-';
+        n += utoa(uabs64(a.num), tmp + n);
+    } else if (a.den > 0 && dec_is_terminating(a)) n = format_decimal(a, min_places, tmp);
     if (n == 0) {
         if (a.num < 0) tmp[n++] = '-';
         n += utoa(uabs64(a.num), tmp + n);

@@ -32,15 +32,15 @@ static inline bool dec_is_zero(dec_t a) { return a.num == 0; }
 static inline bool dec_is_integer(dec_t a) { return a.den == 1; }
 
 dec_status dec_make(int64_t num, int64_t den, dec_t *out); /* normalises; den == 0 -> DEC_DIVZERO */
-dec_status dec_add(dec_t a, dec_t b, dec_t *out);
-dec_status dec_sub(dec_t a, dec_t b, dec_t *out);
-dec_status dec_mul(dec_t a, dec_t b, dec_t *out);
+static inline dec_status dec_add(dec_t a, dec_t b, dec_t *out);
+static inline dec_status dec_sub(dec_t a, dec_t b, dec_t *out);
+static inline dec_status dec_mul(dec_t a, dec_t b, dec_t *out);
 dec_status dec_div(dec_t a, dec_t b, dec_t *out);
 dec_status dec_neg(dec_t a, dec_t *out);
-int dec_cmp(dec_t a, dec_t b); /* -1, 0, 1; exact, no overflow possible */
+static inline int dec_cmp(dec_t a, dec_t b); /* -1, 0, 1; exact, no overflow possible */
 
 /* Round to `places` decimals (0..18). */
-dec_status dec_round(dec_t a, int places, dec_rounding mode, dec_t *out);
+static inline dec_status dec_round(dec_t a, int places, dec_rounding mode, dec_t *out);
 
 /* Parse "12", "-0.5", "0,5" (with DEC_PARSE_COMMA), "85%" (with DEC_PARSE_PERCENT), surrounding
  * ASCII spaces allowed; no exponent, no thousands separators. len is the byte length. */
@@ -55,5 +55,74 @@ size_t dec_format(dec_t a, int min_places, char *buf, size_t cap);
 bool dec_is_terminating(dec_t a);
 
 #define DEC_FMT_MAX 48 /* enough for any dec_format result */
+
+/* ---- The hot operations, inline: scores are mostly integers or share a denominator, and the
+ * evaluator does several of these per node. The general cases are out of line in decimal.c. */
+
+__extension__ typedef __int128 dec_wide_;
+
+/* Out-of-line halves of the inline functions above; call those instead. */
+dec_status dec_add_slow_(dec_t a, dec_t b, dec_t *out);
+dec_status dec_sub_slow_(dec_t a, dec_t b, dec_t *out);
+dec_status dec_mul_slow_(dec_t a, dec_t b, dec_t *out);
+dec_status dec_round_slow_(dec_t a, int places, dec_rounding mode, dec_t *out);
+
+static inline dec_status dec_add(dec_t a, dec_t b, dec_t *out)
+{
+    int64_t r;
+    if (a.den == b.den && !__builtin_add_overflow(a.num, b.num, &r) && r != INT64_MIN) {
+        if (a.den == 1) {
+            out->num = r;
+            out->den = 1;
+            return DEC_OK;
+        }
+        return dec_make(r, a.den, out); /* 1/4 + 1/4 = 1/2 */
+    }
+    if (a.den == 1 && b.den == 1) return DEC_OVERFLOW;
+    return dec_add_slow_(a, b, out); /* also a sum that overflows but reduces to fit */
+}
+
+static inline dec_status dec_sub(dec_t a, dec_t b, dec_t *out)
+{
+    int64_t r;
+    if (a.den == b.den && !__builtin_sub_overflow(a.num, b.num, &r) && r != INT64_MIN) {
+        if (a.den == 1) {
+            out->num = r;
+            out->den = 1;
+            return DEC_OK;
+        }
+        return dec_make(r, a.den, out);
+    }
+    if (a.den == 1 && b.den == 1) return DEC_OVERFLOW;
+    return dec_sub_slow_(a, b, out);
+}
+
+static inline dec_status dec_mul(dec_t a, dec_t b, dec_t *out)
+{
+    if (a.den == 1 && b.den == 1) {
+        int64_t r;
+        if (__builtin_mul_overflow(a.num, b.num, &r) || r == INT64_MIN) return DEC_OVERFLOW;
+        out->num = r;
+        out->den = 1;
+        return DEC_OK;
+    }
+    return dec_mul_slow_(a, b, out);
+}
+
+static inline int dec_cmp(dec_t a, dec_t b)
+{
+    if (a.den == b.den) return (a.num > b.num) - (a.num < b.num);
+    dec_wide_ l = (dec_wide_)a.num * b.den, r = (dec_wide_)b.num * a.den; /* < 2^126: exact */
+    return (l > r) - (l < r);
+}
+
+static inline dec_status dec_round(dec_t a, int places, dec_rounding mode, dec_t *out)
+{
+    if (a.den == 1 && places >= 0 && places <= 18 && a.num != INT64_MIN) { /* nothing to round */
+        *out = a;
+        return DEC_OK;
+    }
+    return dec_round_slow_(a, places, mode, out);
+}
 
 #endif

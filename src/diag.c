@@ -99,15 +99,17 @@ void diag_sink_add_source(diag_sink *s, const char *file, const char *text, size
 
 static bool build_index(src_file *f)
 {
+    /* Lines end at \n, \r\n or a lone \r (old Mac files), as the scanner counts them. */
     size_t n = 1;
-    for (const char *p = f->text, *end = f->text + f->len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-        n++;
+    for (size_t i = 0; i < f->len; i++)
+        if (f->text[i] == '\n' || (f->text[i] == '\r' && (i + 1 == f->len || f->text[i + 1] != '\n'))) n++;
     f->starts = malloc(n * sizeof *f->starts);
     if (!f->starts) return false;
     f->starts[0] = 0;
     f->n_lines = 1;
     for (size_t i = 0; i < f->len; i++)
-        if (f->text[i] == '\n') f->starts[f->n_lines++] = i + 1;
+        if (f->text[i] == '\n' || (f->text[i] == '\r' && (i + 1 == f->len || f->text[i + 1] != '\n')))
+            f->starts[f->n_lines++] = i + 1;
     return true;
 }
 

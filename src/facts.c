@@ -1,11 +1,14 @@
 /* Fact sheets through libcsv.
  *
- * Streaming: the input is handed to libcsv one physical line at a time (chunks are cut at every
- * CR and LF), so that when a row ends we know the line it started on and hold its raw text for
- * quoting in messages. A batch row is converted and handed to on_unit as soon as it ends; nothing
- * of it is kept but a hash of its unit name (for the duplicate check). A per-unit sheet is kept
- * until the end of the file, because its `unit` row may come after the values whose messages
- * name it. */
+ * Streaming: libcsv takes the input a chunk (64 KiB) at a time. A batch row's cells are read as
+ * libcsv hands them over, straight from its buffer: a cell that reads is not copied; one that does
+ * not is kept and read again, with its message, when the row ends and is known to be wanted. The
+ * row then goes to on_unit, and nothing of it is kept but a hash of its unit name (for the duplicate
+ * check). Line numbers and the raw text quoted in messages come from following libcsv's line ends
+ * through the chunk (see `reader`); the raw text of a row is only looked up when a message needs
+ * it. A per-unit sheet is kept until the end of the file, because its `unit` row may come after the
+ * values whose messages name it. */
+#define _POSIX_C_SOURCE 200809L /* fileno, fseeko, ftello */
 #include "facts.h"
 
 #include <csv.h>
@@ -13,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <utf8proc.h>
 
 enum {
@@ -25,9 +29,7 @@ enum {
 };
 
 /* libcsv keeps its state in the public struct but names the states only in libcsv.c (unchanged
- * since 3.0). We read it to know whether a line starts a new row (for line numbers) and whether
- * the input ends inside a quoted cell. */
-#define LIBCSV_ROW_NOT_BEGUN 0
+ * since 3.0). We read it to know whether the input ends inside a quoted cell. */
 #define LIBCSV_FIELD_BEGUN 2
 
 #define NO_FIELD ((size_t)-1)
@@ -141,7 +143,7 @@ static void whyf(char *why, size_t cap, const char *fmt, ...)
     if (!why || cap == 0) return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
+    vsnprintf(why, cap, diag_tr(fmt), ap);
     va_end(ap);
 }
 
@@ -336,11 +338,61 @@ static bool small_uint(const char *s, size_t n, int64_t *v)
     return true;
 }
 
+static const int64_t pow10_18[19] = {
+    1LL, 10LL, 100LL, 1000LL, 10000LL, 100000LL, 1000000LL, 10000000LL, 100000000LL,
+    1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
+    100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
+    1000000000000000000LL,
+};
+
+static const int64_t pow2_18[19] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768,
+                                    65536, 131072, 262144};
+static const int64_t pow5_18[19] = {1LL, 5LL, 25LL, 125LL, 625LL, 3125LL, 15625LL, 78125LL, 390625LL, 1953125LL,
+                                    9765625LL, 48828125LL, 244140625LL, 1220703125LL, 6103515625LL,
+                                    30517578125LL, 152587890625LL, 762939453125LL, 3814697265625LL};
+
+/* m / 10^e, normalised (0 <= m, 0 <= e <= 18): the same value as dec_make(m, 10^e), but the
+ * common factor can only be made of the 2s and 5s of 10^e, so no general gcd is needed. */
+static dec_t over_pow10(int64_t m, int e)
+{
+    if (m == 0) return dec_from_int(0);
+    int twos = __builtin_ctzll((uint64_t)m), fives = 0;
+    if (twos > e) twos = e;
+    m >>= twos;
+    while (fives < e && m % 5 == 0) m /= 5, fives++;
+    dec_t d = {m, pow2_18[e - twos] * pow5_18[e - fives]};
+    return d;
+}
+
+/* The other common case: "92,5", "13.50": digits, a decimal comma or point, digits, at most 18
+ * digits in all (no overflow). *m is all the digits read as one integer and *frac the number after
+ * the separator, so the value is m / 10^frac, the same normalised value as dec_parse gives.
+ * Anything else (signs, spaces, "1.", ".5") is left to dec_parse. */
+static bool plain_decimal(const char *s, size_t n, int64_t *m, int *frac)
+{
+    if (n < 3 || n > 19) return false;
+    uint64_t x = 0; /* 19 digits without a separator may wrap before they are refused */
+    size_t i = 0;
+    while (i < n && is_digit(s[i])) x = x * 10 + (s[i++] - '0');
+    if (i == 0 || i + 1 >= n || (s[i] != ',' && s[i] != '.')) return false;
+    size_t sep = i++;
+    while (i < n && is_digit(s[i])) x = x * 10 + (s[i++] - '0');
+    if (i != n) return false;
+    *m = (int64_t)x;
+    *frac = (int)(n - sep - 1);
+    return true;
+}
+
 static bool parse_number(const char *s, size_t n, dec_t *v, char *why, size_t cap)
 {
     int64_t k;
+    int frac;
     if (small_uint(s, n, &k)) {
         *v = dec_from_int(k);
+        return true;
+    }
+    if (plain_decimal(s, n, &k, &frac)) {
+        *v = over_pow10(k, frac);
         return true;
     }
     dec_status st = dec_parse(s, n, DEC_PARSE_COMMA, v);
@@ -358,8 +410,17 @@ static bool parse_number(const char *s, size_t n, dec_t *v, char *why, size_t ca
 static bool parse_percent(const char *s, size_t n, dec_t *v, char *why, size_t cap)
 {
     int64_t k;
+    int frac;
     bool pct = s[n - 1] == '%';
-    if (small_uint(s, n - pct, &k)) return dec_make(k, 100, v) == DEC_OK; /* "85%", "85" */
+    if (small_uint(s, n - pct, &k)) { /* "85%", "85" */
+        *v = over_pow10(k, 2);
+        return true;
+    }
+    /* "92,5%", and "92,5" when it is at least 1 (below 1 it may be ambiguous: see below) */
+    if (plain_decimal(s, n - pct, &k, &frac) && frac <= 16 && (pct || k >= pow10_18[frac])) {
+        *v = over_pow10(k, frac + 2);
+        return true;
+    }
     char shown[200];
     dec_status st = dec_parse(s, n, DEC_PARSE_COMMA | DEC_PARSE_PERCENT, v);
     if (st != DEC_OK) {
@@ -425,7 +486,7 @@ static bool in_list(const nfc_buf *b, const char *const *list)
 static bool in_list_raw(const char *s, size_t n, const char *const *list)
 {
     for (; *list; list++)
-        if (strlen(*list) == n && memcmp(*list, s, n) == 0) return true;
+        if ((*list)[0] == s[0] && strlen(*list) == n && memcmp(*list, s, n) == 0) return true;
     return false;
 }
 
@@ -474,12 +535,19 @@ static bool parse_date(const char *s, size_t n, dec_t *v, char *why, size_t cap)
     lc = take_digits(s, n, i, &c);
     i += lc;
     bool seps = sep1 == sep2 && (sep1 == '/' || sep1 == '-' || sep1 == '.');
-    int y, m, d;
-    char shown[200];
-    show_text(shown, sizeof shown, s, n);
+    int y = 0, m = 0, d = 0;
+    bool shape = true;
     if (i == n && seps && la == 4 && lb >= 1 && lb <= 2 && lc >= 1 && lc <= 2) y = a, m = b, d = c; /* ISO */
     else if (i == n && seps && la >= 1 && la <= 2 && lb >= 1 && lb <= 2 && lc == 4) y = c, m = b, d = a;
-    else {
+    else shape = false;
+    if (shape && y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m)) {
+        *v = dec_from_int(days_from_civil(y, m, d));
+        return true;
+    }
+    if (!why) return false; /* the reasons below are only text */
+    char shown[200];
+    show_text(shown, sizeof shown, s, n);
+    if (!shape) {
         whyf(why, cap, "expected a date (dd/mm/yyyy or yyyy-mm-dd), got '%s'", shown);
         return false;
     }
@@ -504,7 +572,10 @@ static bool parse_choice(const fact_spec *spec, const char *s, size_t n, dec_t *
 {
     for (int i = 0; i < spec->n_options; i++) { /* the option's name as written: the usual case */
         const char *o = spec->options[i].name;
-        if (o && strncmp(o, s, n) == 0 && o[n] == '\0') {
+        if (!o) continue;
+        size_t k = 0;
+        while (k < n && o[k] == s[k] && o[k]) k++; /* stops at o's end, so a NUL in s cannot match */
+        if (k == n && o[n] == '\0') {
             *v = dec_from_int(i);
             return true;
         }
@@ -538,6 +609,7 @@ static bool parse_choice(const fact_spec *spec, const char *s, size_t n, dec_t *
             nfc_free(&b);
         }
     }
+    if (!why) return false; /* the reason below is only text */
     char shown[200], list[160];
     show_text(shown, sizeof shown, s, n);
     size_t o = 0;
@@ -587,6 +659,45 @@ static void format_value(const fact_spec *spec, dec_t v, char *buf, size_t cap)
     dec_format(v, -1, buf, cap);
 }
 
+/* A trimmed, non-empty cell as the spec's type, bounds included. Every type refuses a text with a
+ * NUL byte on its own (digits and separators only; or equal to a word, an option or a label, none of
+ * which holds a NUL), so the batch reader may skip that check; facts_parse_value makes it first
+ * only to say so. With why == NULL a refusal costs no message text. */
+static bool parse_cell(const fact_spec *spec, const char *text, size_t len, dec_t *out, char *why, size_t why_cap)
+{
+    dec_t v = {0, 1};
+    bool ok;
+    switch (spec->type) {
+    case FACT_NUMBER: ok = parse_number(text, len, &v, why, why_cap); break;
+    case FACT_PERCENT: ok = parse_percent(text, len, &v, why, why_cap); break;
+    case FACT_COUNT: ok = parse_count(text, len, &v, why, why_cap); break;
+    case FACT_BOOL: ok = parse_bool(text, len, &v, why, why_cap); break;
+    case FACT_DATE: ok = parse_date(text, len, &v, why, why_cap); break;
+    case FACT_CHOICE: ok = parse_choice(spec, text, len, &v, why, why_cap); break;
+    default: whyf(why, why_cap, "unknown fact type"); return false;
+    }
+    if (!ok) {
+        if (!why) return false;
+        size_t bad = utf8_bad_at(text, len);
+        if (bad < len) whyf(why, why_cap, "the value is not valid UTF-8 (byte 0x%02X)", (unsigned char)text[bad]);
+        return false;
+    }
+    bool low = spec->has_lo && dec_cmp(v, spec->lo) < 0, high = spec->has_hi && dec_cmp(v, spec->hi) > 0;
+    if (low || high) {
+        if (!why) return false;
+        char shown[200], lo[DEC_FMT_MAX + 8], hi[DEC_FMT_MAX + 8];
+        show_text(shown, sizeof shown, text, len);
+        format_value(spec, spec->lo, lo, sizeof lo);
+        format_value(spec, spec->hi, hi, sizeof hi);
+        if (spec->has_lo && spec->has_hi) whyf(why, why_cap, "got '%s', outside the allowed range %s..%s", shown, lo, hi);
+        else if (low) whyf(why, why_cap, "got '%s', below the minimum %s", shown, lo);
+        else whyf(why, why_cap, "got '%s', above the maximum %s", shown, hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 bool facts_parse_value(const fact_spec *spec, const char *text, size_t len, dec_t *out, char *why, size_t why_cap)
 {
     if (why && why_cap) why[0] = '\0';
@@ -604,35 +715,8 @@ bool facts_parse_value(const fact_spec *spec, const char *text, size_t len, dec_
         whyf(why, why_cap, "the value contains a NUL byte");
         return false;
     }
-    dec_t v = {0, 1};
-    bool ok;
-    switch (spec->type) {
-    case FACT_NUMBER: ok = parse_number(text, len, &v, why, why_cap); break;
-    case FACT_PERCENT: ok = parse_percent(text, len, &v, why, why_cap); break;
-    case FACT_COUNT: ok = parse_count(text, len, &v, why, why_cap); break;
-    case FACT_BOOL: ok = parse_bool(text, len, &v, why, why_cap); break;
-    case FACT_DATE: ok = parse_date(text, len, &v, why, why_cap); break;
-    case FACT_CHOICE: ok = parse_choice(spec, text, len, &v, why, why_cap); break;
-    default: whyf(why, why_cap, "unknown fact type"); return false;
-    }
-    if (!ok) {
-        size_t bad = utf8_bad_at(text, len);
-        if (bad < len) whyf(why, why_cap, "the value is not valid UTF-8 (byte 0x%02X)", (unsigned char)text[bad]);
-        return false;
-    }
-    bool low = spec->has_lo && dec_cmp(v, spec->lo) < 0, high = spec->has_hi && dec_cmp(v, spec->hi) > 0;
-    if (low || high) {
-        char shown[200], lo[DEC_FMT_MAX + 8], hi[DEC_FMT_MAX + 8];
-        show_text(shown, sizeof shown, text, len);
-        format_value(spec, spec->lo, lo, sizeof lo);
-        format_value(spec, spec->hi, hi, sizeof hi);
-        if (spec->has_lo && spec->has_hi) whyf(why, why_cap, "got '%s', outside the allowed range %s..%s", shown, lo, hi);
-        else if (low) whyf(why, why_cap, "got '%s', below the minimum %s", shown, lo);
-        else whyf(why, why_cap, "got '%s', above the maximum %s", shown, hi);
-        return false;
-    }
-    *out = v;
-    return true;
+    if (!why) why_cap = 0;
+    return parse_cell(spec, text, len, out, why_cap ? why : NULL, why_cap);
 }
 
 /* ---------------------------------------------------------------- buffers */
@@ -664,8 +748,10 @@ static bool fbuf_add(fbuf *b, const void *s, size_t n)
 }
 
 typedef struct {
-    size_t off, len;
+    size_t off, len; /* off == NO_TEXT: a batch cell read as it arrived, its text not kept */
 } cell_ref;
+
+#define NO_TEXT ((size_t)-1)
 
 typedef struct {
     cell_ref *p;
@@ -685,7 +771,9 @@ static inline bool cellvec_push(cellvec *v, cell_ref c)
     return true;
 }
 
-/* One row as read: trimmed cells (each NUL-terminated inside `text`) and its raw source text. */
+/* One row as read: trimmed cells (each NUL-terminated inside `text`, but for the batch cells whose
+ * text was not kept) and its raw source text. A stored row carries its raw text; for the row being
+ * read (`live`) it is found only when a message needs it (row_raw). */
 typedef struct {
     const char *text;
     const cell_ref *cells;
@@ -693,9 +781,13 @@ typedef struct {
     uint32_t line;
     const char *raw;
     size_t raw_len;
+    bool live;
 } row_view;
 
-static const char *cell_s(const row_view *v, size_t i) { return i < v->ncells ? v->text + v->cells[i].off : ""; }
+static const char *cell_s(const row_view *v, size_t i)
+{
+    return i < v->ncells && v->cells[i].off != NO_TEXT ? v->text + v->cells[i].off : "";
+}
 static size_t cell_n(const row_view *v, size_t i) { return i < v->ncells ? v->cells[i].len : 0; }
 
 /* Index of the last non-empty cell + 1: Excel pads rows with empty cells. */
@@ -711,41 +803,131 @@ typedef struct {
     size_t raw_off, raw_len, cell0, ncells;
 } stored_row;
 
-/* A unit already read in a batch, for the duplicate check. Only a 96-bit hash of its name is kept,
- * not the name: 16 bytes a unit keeps memory near flat on tables of millions of rows, and two
- * different names collide with a probability of about n^2 / 2^97 (1e-17 for a million units). */
+static size_t count_nl(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += s[i] == '\n' || s[i] == '\r';
+    return k;
+}
+
+/* Values of a bool or choice column by the cell's text. Such a column holds a handful of spellings
+ * ("có", "không"), and the parse is a pure function of (spec, text) with no bounds, so a hit is
+ * exact. Only texts that parsed, with no line break, are kept: a hit also proves the cell had none. */
+enum { VCACHE_N = 8, VCACHE_KEY = 23 };
+
 typedef struct {
-    uint64_t h1;
-    uint32_t h2;
-    uint32_t line; /* 0: free slot (rows start on line 1) */
-} unit_slot;
+    dec_t v;
+    uint8_t len;
+    char key[VCACHE_KEY];
+} vcache_ent;
+
+typedef struct {
+    vcache_ent e[VCACHE_N];
+    uint8_t n, next;
+} vcache;
+
+/* a[0..n) == b[0..n), for the few bytes of a cell: cheaper than a call to memcmp */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x = 0, y = 0;
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return false;
+    }
+    if (n >= 4) {
+        uint32_t c, d;
+        memcpy(&c, a, 4);
+        memcpy(&d, b, 4);
+        if (c != d) return false;
+        a += 4, b += 4, n -= 4;
+    }
+    if (n >= 2) {
+        uint16_t c, d;
+        memcpy(&c, a, 2);
+        memcpy(&d, b, 2);
+        if (c != d) return false;
+        a += 2, b += 2, n -= 2;
+    }
+    return n == 0 || *a == *b;
+}
+
+static inline int vcache_find(const vcache *c, const char *s, size_t n)
+{
+    for (int i = 0; i < c->n; i++) {
+        const vcache_ent *e = &c->e[i];
+        if (e->len == n && same_bytes(e->key, s, n)) return i;
+    }
+    return -1;
+}
+
+static void vcache_put(vcache *c, const char *s, size_t n, dec_t v)
+{
+    if (n == 0 || n > VCACHE_KEY) return;
+    int i;
+    if (c->n < VCACHE_N) i = c->n++;
+    else i = c->next, c->next = (uint8_t)((c->next + 1) % VCACHE_N);
+    c->e[i].v = v;
+    c->e[i].len = (uint8_t)n;
+    memcpy(c->e[i].key, s, n);
+}
+
+static const fact_value BLANK_VALUE = {FV_MISSING, {0, 1}, 0, 0};
 
 /* ---------------------------------------------------------------- the reader */
 
 typedef enum { LAYOUT_NONE, LAYOUT_BATCH, LAYOUT_SHEET } facts_layout;
 enum { COL_IGNORE = -1, COL_UNNAMED = -2 };
 
-typedef struct {
+typedef struct reader reader;
+struct reader {
     const facts_opts *o;
     const char *file;
     char *default_unit;
     struct csv_parser csv;
-    bool csv_ready;
+    bool csv_ready, sniffed, quiet;
 
-    uint32_t cur_line, row_line;
-    bool at_line_start, prev_cr, sniffed;
-    fbuf raw;    /* raw text of the current row (capped) */
-    fbuf text;   /* its cells */
-    cellvec cells;
+    /* Where libcsv is. It takes whole chunks and says nothing of positions, but every CR or LF it
+     * reads either ends a row (reported to cb_row, blank lines too with CSV_REPALL_NL) or sits inside
+     * a quoted cell (counted in cb_field: row_nl). Following those line ends through the chunk with
+     * memchr (cur) gives the line numbers, and the row's raw text when a message quotes it. */
+    const char *chunk; /* being parsed; NULL between feeds */
+    size_t chunk_len;
+    size_t cur;            /* the line ends before cur are counted in `line` */
+    size_t cr_from, cr_at; /* no CR in [cr_from, cr_at); one at cr_at unless it is chunk_len */
+    uint32_t line;         /* the line cur is on */
+    bool prev_cr;          /* the byte before the chunk was a CR */
+    size_t row_start;      /* where the current row begins in the chunk, if row_in_chunk */
+    bool row_in_chunk;     /* else it began in an earlier chunk, and its text so far is in carry */
+    uint32_t row_line;     /* the line it begins on */
+    size_t row_nl, row_nl_passed; /* its line breaks inside quoted cells; of those, behind cur */
+    fbuf carry;   /* raw text of the row from earlier chunks (capped) */
+    fbuf scratch; /* carry + the rest of the row, put together for a message */
+
+    fbuf text; /* the current row's kept cells */
+    cellvec cells;  /* its cells; in a batch row only those within the header's width */
+    size_t row_ncells; /* how many cells it has */
+    size_t row_far;    /* batch: 1 + the last non-empty cell past the header's width, else 0 */
     bool skip_row;
 
     facts_layout layout;
     /* batch */
     int *colmap;
     size_t ncols;
-    fact_value *values, *blank;
-    unit_slot *units;
+    fact_value *values; /* the row's values, overwritten column by column (see batch_row) */
+    vcache *vc; /* per fact; used for bool and choice */
+    uint64_t *units;     /* the duplicate check: see unit_seen */
+    uint32_t *unit_lines; /* NULL, or the line each unit was first seen on, slot by slot */
     size_t units_cap, units_used;
+    /* The input again, to find where a duplicate was first seen: src_buf, or the seekable src_f from
+     * src_start. Neither: unit_lines is kept from the start. */
+    const char *src_buf;
+    size_t src_len;
+    FILE *src_f;
+    off_t src_start;
+    bool lines_sought;    /* find_first_lines has run */
+    reader *index_of;     /* this reader is re-reading index_of's input... */
+    uint32_t index_until; /* ...up to this line, to fill its unit_lines */
     /* sheet */
     fbuf sheet_text;
     cellvec sheet_cells;
@@ -754,11 +936,12 @@ typedef struct {
 
     int result;
     bool stop, fatal, oom_reported, utf8_hinted;
-} reader;
+};
 
 static void emit_file(reader *r, diag_severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void emit_file(reader *r, diag_severity sev, const char *fmt, ...)
 {
+    if (r->quiet) return;
     src_loc loc = {r->file, 0, 0, 0, 0};
     va_list ap;
     va_start(ap, fmt);
@@ -771,6 +954,70 @@ static void out_of_memory(reader *r)
     if (!r->oom_reported) emit_file(r, DIAG_ERROR, "out of memory while reading the facts");
     r->oom_reported = true;
     r->fatal = true;
+}
+
+/* ---------------------------------------------------------------- line ends */
+
+/* The first CR or LF at or after `from` in the chunk (chunk_len: none). One memchr for LF per
+ * call; CRs are looked for once and remembered, so a file without any costs one scan a chunk. */
+static size_t next_nl(reader *r, size_t from)
+{
+    size_t n = r->chunk_len;
+    if (from >= n) return n;
+    if (from < r->cr_from || from > r->cr_at) {
+        const char *q = memchr(r->chunk + from, '\r', n - from);
+        r->cr_from = from;
+        r->cr_at = q ? (size_t)(q - r->chunk) : n;
+    }
+    const char *q = memchr(r->chunk + from, '\n', r->cr_at - from);
+    return q ? (size_t)(q - r->chunk) : r->cr_at;
+}
+
+/* Moves cur past the next line-end byte; false when the chunk has none left. CRLF is one line end. */
+static bool pass_nl(reader *r)
+{
+    size_t q = next_nl(r, r->cur);
+    if (q >= r->chunk_len) return false;
+    if (!(r->chunk[q] == '\n' && (q > 0 ? r->chunk[q - 1] == '\r' : r->prev_cr))) r->line++;
+    r->cur = q + 1;
+    return true;
+}
+
+/* The raw text of the row being read, from the start of its first line through its line end, cut
+ * at FACTS_RAW_CAP: in the chunk, or (a row begun in an earlier chunk) the carry with the rest of
+ * the row appended in `scratch`. After the last chunk, the carry is the row. */
+static void row_raw(reader *r, const char **raw, size_t *len)
+{
+    if (!r->chunk) {
+        *raw = r->carry.p;
+        *len = r->carry.len;
+        return;
+    }
+    size_t end = r->cur;
+    size_t k = r->row_nl >= r->row_nl_passed ? r->row_nl - r->row_nl_passed + 1 : 1;
+    for (; k > 0; k--) {
+        size_t q = next_nl(r, end);
+        if (q >= r->chunk_len) {
+            end = r->chunk_len;
+            break;
+        }
+        end = q + 1;
+    }
+    if (r->row_in_chunk) {
+        size_t n = end - r->row_start;
+        *raw = r->chunk + r->row_start;
+        *len = n < FACTS_RAW_CAP ? n : FACTS_RAW_CAP;
+        return;
+    }
+    size_t room = r->carry.len < FACTS_RAW_CAP ? FACTS_RAW_CAP - r->carry.len : 0;
+    r->scratch.len = 0;
+    if (fbuf_add(&r->scratch, r->carry.p, r->carry.len) && fbuf_add(&r->scratch, r->chunk, end < room ? end : room)) {
+        *raw = r->scratch.p;
+        *len = r->scratch.len;
+    } else {
+        *raw = r->carry.p;
+        *len = r->carry.len;
+    }
 }
 
 /* Where field `idx` of a row is: the physical line it starts on (a quoted cell may span lines),
@@ -824,8 +1071,11 @@ static bool locate_field(const row_view *v, size_t idx, src_loc *loc, const char
 /* A diagnostic about a row, pointing at cell `field` (NO_FIELD: the row as a whole). */
 static void emit_row(reader *r, diag_severity sev, const row_view *v, size_t field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-static void emit_row(reader *r, diag_severity sev, const row_view *v, size_t field, const char *fmt, ...)
+static void emit_row(reader *r, diag_severity sev, const row_view *row, size_t field, const char *fmt, ...)
 {
+    if (r->quiet) return;
+    row_view vv = *row, *v = &vv;
+    if (v->live) row_raw(r, &v->raw, &v->raw_len);
     src_loc loc = {r->file, (int)v->line, 0, 0, 0};
     const char *lt = NULL;
     size_t ll = 0;
@@ -909,6 +1159,8 @@ static void read_value(reader *r, const row_view *v, size_t field, int s, const 
              field + 1, why, hint);
 }
 
+/* ---------------------------------------------------------------- the duplicate-unit check */
+
 static uint64_t mix64(uint64_t x) /* splitmix64's finaliser: every input bit reaches the low bits */
 {
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
@@ -916,51 +1168,178 @@ static uint64_t mix64(uint64_t x) /* splitmix64's finaliser: every input bit rea
     return x ^ (x >> 31);
 }
 
-/* Two unrelated hashes (FNV-1a and a multiplicative one) so that their collisions are independent. */
-static void hash_name(const char *s, size_t n, uint64_t *h1, uint32_t *h2)
+/* 64 bits of the unit's NFC name, never 0 (0 marks a free slot). Each 8-byte block goes through
+ * mix64, a bijection, so two names of one length that differ in a single block never collide; other
+ * pairs collide with probability about 2^-64. */
+static uint64_t hash_name(const char *s, size_t n)
 {
-    uint64_t a = 14695981039346656037u, b = n;
-    for (size_t i = 0; i < n; i++) {
-        a = (a ^ (unsigned char)s[i]) * 1099511628211u;
-        b = (b + (unsigned char)s[i] + 1) * 0x9e3779b97f4a7c15u;
+    uint64_t h = mix64(0x9e3779b97f4a7c15u ^ n), w;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = mix64(h ^ w);
     }
-    *h1 = mix64(a);
-    *h2 = (uint32_t)(mix64(b) >> 32);
+    w = 0;
+    memcpy(&w, s, n);
+    h = mix64(h ^ w);
+    return h ? h : 1;
 }
 
-/* 1 when the unit was seen before (*first = its line), 0 when newly recorded, -1 out of memory. */
-static int unit_seen(reader *r, const char *name, size_t n, uint32_t line, uint32_t *first)
+/* The set holds one 64-bit hash per unit read, and nothing else: 8 bytes a unit, in an open-addressing
+ * table (linear probing, a power of two in size) kept at most 70% full, so 11-23 bytes a unit; a
+ * million units take 2^21 slots, 16 MiB. Two different names share a hash with probability about
+ * n^2 / 2^65, 3e-8 for a million units; the second would be reported as a duplicate.
+ * The line a unit was first seen on is not kept. When a duplicate turns up, the input is read again up
+ * to that row to find the lines (find_first_lines); from then on unit_lines keeps them, 4 more bytes a
+ * slot. An input that cannot be read again (a pipe) keeps unit_lines from the start. */
+enum { UNITS_MIN = 1024 };
+
+static void units_place(reader *r, uint64_t h, uint32_t line)
 {
-    if (10 * (r->units_used + 1) > 7 * r->units_cap) {
-        size_t cap = r->units_cap ? 2 * r->units_cap : 256;
-        unit_slot *t = calloc(cap, sizeof *t);
-        if (!t) return -1;
-        for (size_t i = 0; i < r->units_cap; i++) {
-            if (!r->units[i].line) continue;
-            size_t j = r->units[i].h1 & (cap - 1);
-            while (t[j].line) j = (j + 1) & (cap - 1);
-            t[j] = r->units[i];
+    size_t mask = r->units_cap - 1, j = h & mask;
+    while (r->units[j]) j = (j + 1) & mask;
+    r->units[j] = h;
+    if (r->unit_lines) r->unit_lines[j] = line;
+}
+
+/* Doubles the table in place: realloc (which for a large block moves pages rather than copying, so
+ * the old and the new table are not both held), then every entry is moved to its new place. Done in
+ * slot order this never strands an entry behind a freed slot: an entry at slot i has its home at or
+ * before i, and its new home is that same slot or one in the new upper half, so it lands at or before
+ * i or in the upper half, never past a slot still to be moved. Only entries that wrapped around from
+ * the end (the run of full slots at the start) break that rule; they are set aside and placed last. */
+static bool units_grow(reader *r)
+{
+    size_t old = r->units_cap, cap = old ? 2 * old : UNITS_MIN;
+    if (cap > SIZE_MAX / sizeof(uint64_t)) return false;
+    if (!old) {
+        r->units = calloc(cap, sizeof *r->units);
+        if (!r->units) return false;
+        if (!r->src_buf && !r->src_f) {
+            r->unit_lines = calloc(cap, sizeof *r->unit_lines);
+            if (!r->unit_lines) return false;
         }
-        free(r->units);
-        r->units = t;
         r->units_cap = cap;
+        return true;
     }
-    uint64_t h1;
-    uint32_t h2;
-    hash_name(name, n, &h1, &h2);
-    size_t j = h1 & (r->units_cap - 1);
-    for (; r->units[j].line; j = (j + 1) & (r->units_cap - 1)) {
-        if (r->units[j].h1 == h1 && r->units[j].h2 == h2) {
-            *first = r->units[j].line;
+    size_t wrapped = 0;
+    while (r->units[wrapped]) wrapped++; /* the table is never full */
+    uint64_t *aside = malloc((wrapped ? wrapped : 1) * (sizeof *aside + sizeof(uint32_t)));
+    if (!aside) return false;
+    uint32_t *aside_lines = (uint32_t *)(aside + wrapped);
+    uint64_t *u = realloc(r->units, cap * sizeof *u);
+    if (!u) {
+        free(aside);
+        return false;
+    }
+    r->units = u; /* still old slots in use: on failure below the table stays as it was */
+    if (r->unit_lines) {
+        uint32_t *l = realloc(r->unit_lines, cap * sizeof *l);
+        if (!l) {
+            free(aside);
+            return false;
+        }
+        r->unit_lines = l;
+        memset(l + old, 0, (cap - old) * sizeof *l);
+    }
+    memset(u + old, 0, (cap - old) * sizeof *u);
+    for (size_t i = 0; i < wrapped; i++) {
+        aside[i] = u[i];
+        aside_lines[i] = r->unit_lines ? r->unit_lines[i] : 0;
+        u[i] = 0;
+    }
+    r->units_cap = cap;
+    for (size_t i = wrapped; i < old; i++) {
+        uint64_t h = u[i];
+        if (!h) continue;
+        u[i] = 0;
+        units_place(r, h, r->unit_lines ? r->unit_lines[i] : 0);
+    }
+    for (size_t i = 0; i < wrapped; i++) units_place(r, aside[i], aside_lines[i]);
+    free(aside);
+    return true;
+}
+
+/* 1 when the unit was seen before (*slot = its slot), 0 when newly recorded, -1 out of memory. */
+static int unit_seen(reader *r, uint64_t h, uint32_t line, size_t *slot)
+{
+    if (10 * (r->units_used + 1) > 7 * r->units_cap && !units_grow(r)) return -1;
+    size_t mask = r->units_cap - 1, j = h & mask;
+    for (; r->units[j]; j = (j + 1) & mask)
+        if (r->units[j] == h) {
+            *slot = j;
             return 1;
         }
-    }
-    r->units[j] = (unit_slot){h1, h2, line ? line : 1};
+    r->units[j] = h;
+    if (r->unit_lines) r->unit_lines[j] = line;
     r->units_used++;
     return 0;
 }
 
 /* ---------------------------------------------------------------- batch tables */
+
+static bool reader_init(reader *r, const char *file, const char *unit_from, const facts_opts *o, bool quiet);
+static void reader_free(reader *r);
+static void feed(reader *r, const char *p, size_t n);
+
+/* Re-reading (index_of set): a unit of the table being read, at `line`; its slot there learns the line
+ * unless an earlier row did. */
+static void index_unit(reader *r, const char *name, size_t n, uint32_t line)
+{
+    reader *m = r->index_of;
+    uint64_t h = hash_name(name, n);
+    size_t mask = m->units_cap - 1;
+    for (size_t j = h & mask; m->units[j]; j = (j + 1) & mask)
+        if (m->units[j] == h) {
+            if (!m->unit_lines[j]) m->unit_lines[j] = line;
+            return;
+        }
+}
+
+/* The first duplicate: read the input again, quietly, up to the row on `until`, to learn the line
+ * of every unit recorded so far. On failure (out of memory, the file gone) lines stay unknown (0). */
+static void find_first_lines(reader *r, uint32_t until)
+{
+    if ((!r->src_buf && !r->src_f) || r->lines_sought) return;
+    r->lines_sought = true; /* once: a failure would fail again */
+    r->unit_lines = calloc(r->units_cap, sizeof *r->unit_lines);
+    if (!r->unit_lines) return;
+    reader r2;
+    if (reader_init(&r2, r->file, NULL, r->o, true)) {
+        r2.index_of = r;
+        r2.index_until = until;
+        if (r->src_buf) feed(&r2, r->src_buf, r->src_len);
+        else {
+            FILE *f = r->src_f;
+            off_t pos = ftello(f);
+            char *buf = malloc(FACTS_CHUNK);
+            if (pos >= 0 && buf && fseeko(f, r->src_start, SEEK_SET) == 0) {
+                size_t n;
+                while (!r2.stop && !r2.fatal && (n = fread(buf, 1, FACTS_CHUNK, f)) > 0) feed(&r2, buf, n);
+                clearerr(f);
+                if (fseeko(f, pos, SEEK_SET) != 0) {
+                    emit_file(r, DIAG_ERROR, "cannot read the file: %s", strerror(errno));
+                    r->fatal = true;
+                }
+            }
+            free(buf);
+        }
+    }
+    reader_free(&r2);
+}
+
+static void duplicate_unit(reader *r, const row_view *v, const char *name, size_t slot)
+{
+    shown_name su;
+    if (!r->unit_lines) find_first_lines(r, v->line);
+    if (r->fatal) return;
+    uint32_t first = r->unit_lines ? r->unit_lines[slot] : 0;
+    if (first)
+        emit_row(r, DIAG_ERROR, v, 0, "duplicate unit '%s' (first on line %u); this row is ignored",
+                 show_name(&su, name), first);
+    else
+        emit_row(r, DIAG_ERROR, v, 0, "duplicate unit '%s' (first on an earlier line); this row is ignored",
+                 show_name(&su, name));
+}
 
 static void batch_header(reader *r, const row_view *v)
 {
@@ -968,14 +1347,14 @@ static void batch_header(reader *r, const row_view *v)
     r->ncols = n;
     r->colmap = malloc(n * sizeof *r->colmap);
     r->values = malloc(ns * sizeof *r->values);
-    r->blank = calloc(ns, sizeof *r->blank);
+    r->vc = calloc(ns, sizeof *r->vc);
     size_t *first = calloc(ns, sizeof *first); /* column + 1 of each fact */
-    if (!r->colmap || !r->values || !r->blank || !first) {
+    if (!r->colmap || !r->values || !r->vc || !first) {
         free(first);
         out_of_memory(r);
         return;
     }
-    for (size_t i = 0; i < ns; i++) r->blank[i].num = dec_from_int(0);
+    for (size_t i = 0; i < ns; i++) r->values[i] = BLANK_VALUE;
     r->colmap[0] = COL_IGNORE;
     for (size_t i = 1; i < n; i++) {
         char what[48];
@@ -1010,9 +1389,39 @@ static void batch_header(reader *r, const row_view *v)
     free(first);
 }
 
+/* A batch cell as it arrives from libcsv (k > 0, a fact's column, not empty): read it at once, with
+ * no copy. false when it does not read; it is then kept, and read again with messages once the row
+ * is known to be wanted (batch_row). */
+static bool batch_value(reader *r, int s, size_t k, const char *p, size_t len)
+{
+    const fact_spec *sp = &r->o->specs[s];
+    dec_t v;
+    if (sp->type == FACT_BOOL || sp->type == FACT_CHOICE) {
+        vcache *c = &r->vc[s];
+        int i = vcache_find(c, p, len);
+        if (i >= 0) v = c->e[i].v;
+        else {
+            if (!parse_cell(sp, p, len, &v, NULL, 0)) return false;
+            size_t nl = count_nl(p, len); /* a label could hold one */
+            r->row_nl += nl;
+            if (nl == 0) vcache_put(c, p, len, v);
+        }
+    } else if (!parse_cell(sp, p, len, &v, NULL, 0)) return false; /* read: digits, separators, no line end */
+    fact_value *fv = &r->values[s];
+    fv->state = FV_OK;
+    fv->num = v;
+    fv->line = r->row_line;
+    fv->col = (uint32_t)(k + 1);
+    return true;
+}
+
 static void batch_row(reader *r, const row_view *v)
 {
-    size_t used = used_cells(v);
+    if (r->index_of && v->line >= r->index_until) {
+        r->stop = true;
+        return;
+    }
+    size_t used = r->row_far ? r->row_far : used_cells(v);
     if (used == 0) return; /* a blank row, as spreadsheets leave at the end */
     if (cell_n(v, 0) == 0) {
         emit_row(r, DIAG_ERROR, v, 0, "the row has no unit name; it is ignored");
@@ -1024,23 +1433,28 @@ static void batch_row(reader *r, const row_view *v)
         out_of_memory(r);
         return;
     }
-    uint32_t first = 0;
-    int seen;
     shown_name su;
+    size_t slot;
+    int seen;
     if (used > r->ncols) {
         emit_row(r, DIAG_ERROR, v, r->ncols,
                  "the row of unit '%s' has %zu cells but the header has %zu; the row is ignored (a decimal comma "
                  "splits a cell unless the cell is quoted: write \"0,5\" or 0.5)",
                  show_name(&su, u.s), used, r->ncols);
-    } else if ((seen = unit_seen(r, u.s, u.len, v->line, &first)) != 0) {
+    } else if (r->index_of) {
+        index_unit(r, u.s, u.len, v->line);
+    } else if ((seen = unit_seen(r, hash_name(u.s, u.len), v->line, &slot)) != 0) {
         if (seen < 0) out_of_memory(r);
-        else
-            emit_row(r, DIAG_ERROR, v, 0, "duplicate unit '%s' (first on line %u); this row is ignored",
-                     show_name(&su, u.s), first);
+        else duplicate_unit(r, v, u.s, slot);
     } else {
+        /* Cells that read as they arrived are in r->values already, and empty ones were blanked there;
+         * the kept ones are read here, in column order with the other messages, and the columns the
+         * row is too short to reach are blanked. So every fact with a column has been written for this
+         * row, and no copy of a blank row is needed; a fact without a column stays blank. */
         fact_value *vals = r->values;
-        memcpy(vals, r->blank, (size_t)r->o->n_specs * sizeof *vals);
         size_t m = v->ncells < r->ncols ? v->ncells : r->ncols;
+        for (size_t i = m; i < r->ncols; i++)
+            if (r->colmap[i] >= 0) vals[r->colmap[i]] = BLANK_VALUE;
         for (size_t i = 1; i < m; i++) {
             int s = r->colmap[i];
             if (s < 0) {
@@ -1050,7 +1464,7 @@ static void batch_row(reader *r, const row_view *v)
                 }
                 continue;
             }
-            if (cell_n(v, i) > 0) read_value(r, v, i, s, u.s, &vals[s]);
+            if (v->cells[i].off != NO_TEXT && v->cells[i].len > 0) read_value(r, v, i, s, u.s, &vals[s]);
         }
         if (r->o->on_unit) {
             int rc = r->o->on_unit(r->o->ud, u.s, vals);
@@ -1065,8 +1479,11 @@ static void batch_row(reader *r, const row_view *v)
 static void sheet_keep(reader *r, const row_view *v)
 {
     if (used_cells(v) == 0) return;
-    stored_row sr = {v->line, r->sheet_text.len, v->raw_len, r->sheet_cells.len, v->ncells};
-    bool ok = fbuf_add(&r->sheet_text, v->raw, v->raw_len);
+    const char *raw = v->raw;
+    size_t raw_len = v->raw_len;
+    if (v->live) row_raw(r, &raw, &raw_len);
+    stored_row sr = {v->line, r->sheet_text.len, raw_len, r->sheet_cells.len, v->ncells};
+    bool ok = fbuf_add(&r->sheet_text, raw, raw_len);
     for (size_t i = 0; ok && i < v->ncells; i++) {
         cell_ref c = {r->sheet_text.len, cell_n(v, i)};
         ok = fbuf_add(&r->sheet_text, cell_s(v, i), c.len) && fbuf_add(&r->sheet_text, "", 1) &&
@@ -1088,7 +1505,7 @@ static void sheet_keep(reader *r, const row_view *v)
 static row_view stored_view(const reader *r, const stored_row *sr)
 {
     return (row_view){r->sheet_text.p, r->sheet_cells.p + sr->cell0, sr->ncells, sr->line,
-                      r->sheet_text.p + sr->raw_off, sr->raw_len};
+                      r->sheet_text.p + sr->raw_off, sr->raw_len, false};
 }
 
 static bool is_int_text(const char *s, size_t n, bool sign, bool pct)
@@ -1243,13 +1660,11 @@ static void first_row(reader *r, const row_view *v)
     else if (!ascii_ieq(c0, n0, "fact")) sheet_keep(r, v); /* `fact,value,note` is the optional header */
 }
 
-static void cb_field(void *s, size_t len, void *ud)
+/* A cell whose text is kept for later: every cell of a header or a sheet, a batch row's unit name,
+ * a batch cell that did not read. */
+static __attribute__((noinline)) void keep_cell(reader *r, const char *p, size_t len)
 {
-    reader *r = ud;
-    if (r->stop || r->fatal) return;
-    const char *p = s ? s : "";
-    if (!s) len = 0;
-    trim(&p, &len);
+    r->row_nl += count_nl(p, len);
     cell_ref c = {r->text.len, len};
     if (!fbuf_reserve(&r->text, len + 1) || !cellvec_push(&r->cells, c)) {
         out_of_memory(r);
@@ -1260,18 +1675,58 @@ static void cb_field(void *s, size_t len, void *ud)
     r->text.len += len + 1;
 }
 
+static void cb_field(void *s, size_t len, void *ud)
+{
+    reader *r = ud;
+    if (r->stop || r->fatal) return;
+    const char *p = s ? s : "";
+    if (!s) len = 0;
+    trim(&p, &len);
+    size_t k = r->row_ncells++;
+    if (r->layout == LAYOUT_BATCH && k > 0) {
+        if (k >= r->ncols) { /* past the header: only whether it is empty matters (the row is refused) */
+            if (len > 0) r->row_far = k + 1, r->row_nl += count_nl(p, len);
+            return;
+        }
+        /* The hot path: a fact's cell is read here and not copied. */
+        int sp = k < r->ncols && !r->index_of ? r->colmap[k] : COL_IGNORE;
+        if (len == 0 || (sp >= 0 && batch_value(r, sp, k, p, len)) || sp < 0) {
+            if (sp < 0) r->row_nl += count_nl(p, len);
+            else if (len == 0) r->values[sp] = BLANK_VALUE;
+            if (!cellvec_push(&r->cells, (cell_ref){NO_TEXT, len})) out_of_memory(r);
+            return;
+        }
+    }
+    keep_cell(r, p, len);
+}
+
+/* The end of a row, or (CSV_REPALL_NL) a line end between rows: c is the CR or LF, or -1 at the end
+ * of the input. */
 static void cb_row(int c, void *ud)
 {
     reader *r = ud;
-    (void)c;
-    if (!r->stop && !r->fatal && !r->skip_row && r->cells.len > 0) {
-        row_view v = {r->text.p, r->cells.p, r->cells.len, r->row_line, r->raw.p, r->raw.len};
-        if (r->layout == LAYOUT_NONE) first_row(r, &v);
-        else if (r->layout == LAYOUT_BATCH) batch_row(r, &v);
+    if (r->stop || r->fatal) return;
+    if (!r->skip_row && r->row_ncells > 0) {
+        row_view v = {r->text.p, r->cells.p, r->cells.len, r->row_line, NULL, 0, true};
+        if (r->layout == LAYOUT_NONE) {
+            first_row(r, &v);
+            if (r->index_of && r->layout != LAYOUT_BATCH) r->stop = true;
+        } else if (r->layout == LAYOUT_BATCH) batch_row(r, &v);
         else sheet_keep(r, &v);
     }
     r->text.len = 0;
     r->cells.len = 0;
+    r->row_ncells = r->row_far = 0;
+    if (c >= 0 && r->chunk) { /* past the row's line breaks and its line end: the next row starts here */
+        size_t k = r->row_nl >= r->row_nl_passed ? r->row_nl - r->row_nl_passed + 1 : 1;
+        while (k-- > 0 && pass_nl(r)) {
+        }
+        r->row_start = r->cur;
+        r->row_in_chunk = true;
+        r->carry.len = 0;
+    }
+    r->row_line = r->line;
+    r->row_nl = r->row_nl_passed = 0;
 }
 
 /* The first bytes tell a UTF-8 BOM (skipped) from files that are not CSV text at all. */
@@ -1297,47 +1752,44 @@ static void feed(reader *r, const char *p, size_t n)
         p += skip;
         n -= skip;
     }
-    while (n > 0 && !r->stop && !r->fatal) {
-        const char *lf = memchr(p, '\n', n);
-        size_t k = lf ? (size_t)(lf - p) : n;
-        const char *cr = memchr(p, '\r', k);
-        if (cr) k = (size_t)(cr - p);
-        size_t seg = k < n ? k + 1 : n;
-        /* A row starts on this line if libcsv is between rows here (a row broken by a chunk
-         * boundary or by a quoted newline goes on). */
-        if (r->csv.pstate == LIBCSV_ROW_NOT_BEGUN && r->at_line_start) {
-            r->raw.len = 0;
-            r->row_line = r->cur_line;
-        }
-        size_t keep = r->raw.len < FACTS_RAW_CAP ? FACTS_RAW_CAP - r->raw.len : 0;
-        if (!fbuf_add(&r->raw, p, seg < keep ? seg : keep)) {
-            out_of_memory(r);
-            return;
-        }
-        if (csv_parse(&r->csv, p, seg, cb_field, cb_row, r) != seg) {
-            if (!r->fatal) emit_file(r, DIAG_ERROR, "cannot parse the CSV: %s", csv_strerror(csv_error(&r->csv)));
-            r->fatal = true;
-            return;
-        }
-        if (k < n) {
-            if (!(p[k] == '\n' && r->prev_cr)) r->cur_line++; /* CRLF is one line end */
-            r->prev_cr = p[k] == '\r';
-            r->at_line_start = true;
-        } else {
-            r->prev_cr = false;
-            r->at_line_start = false;
-        }
-        p += seg;
-        n -= seg;
+    if (n == 0 || r->stop || r->fatal) return;
+    r->chunk = p;
+    r->chunk_len = n;
+    r->cur = 0;
+    r->cr_from = 1, r->cr_at = 0; /* nothing known */
+    if (r->carry.len == 0) {      /* the row starts in this chunk */
+        r->row_start = 0;
+        r->row_in_chunk = true;
     }
+    /* libcsv grows its cell buffer by blk_size bytes at a time (128 at first): a cell of megabytes
+     * would take tens of thousands of reallocs, each a copy for allocators that do not grow in place
+     * (quadratic under ASan). Growing by its current size instead keeps it linear, at the cost of up
+     * to twice the longest cell. */
+    if (r->csv.entry_size > r->csv.blk_size) csv_set_blk_size(&r->csv, r->csv.entry_size);
+    if (csv_parse(&r->csv, p, n, cb_field, cb_row, r) != n) {
+        if (!r->fatal) emit_file(r, DIAG_ERROR, "cannot parse the CSV: %s", csv_strerror(csv_error(&r->csv)));
+        r->fatal = true;
+    }
+    if (!r->stop && !r->fatal) {
+        /* The rest of the chunk is the start of a row not ended yet: its line ends are line breaks
+         * inside a quoted cell. Keep its text for messages. */
+        while (pass_nl(r)) r->row_nl_passed++;
+        size_t from = r->row_in_chunk ? r->row_start : 0;
+        size_t room = r->carry.len < FACTS_RAW_CAP ? FACTS_RAW_CAP - r->carry.len : 0;
+        if (!fbuf_add(&r->carry, p + from, n - from < room ? n - from : room)) out_of_memory(r);
+        r->row_in_chunk = false;
+        r->prev_cr = p[n - 1] == '\r';
+    }
+    r->chunk = NULL;
+    r->chunk_len = 0;
 }
 
 static int finish(reader *r)
 {
     if (!r->stop && !r->fatal) {
         if (r->csv.pstate == LIBCSV_FIELD_BEGUN && r->csv.quoted) {
-            row_view v = {r->text.p, r->cells.p, r->cells.len, r->row_line, r->raw.p, r->raw.len};
-            emit_row(r, DIAG_ERROR, &v, r->cells.len,
+            row_view v = {r->text.p, r->cells.p, r->cells.len, r->row_line, NULL, 0, true};
+            emit_row(r, DIAG_ERROR, &v, r->row_ncells,
                      "a quoted cell is never closed (a '\"' is missing); the rest of the file is ignored");
             r->skip_row = true;
         }
@@ -1372,15 +1824,19 @@ static char *default_unit_name(const char *name)
     return out;
 }
 
-static bool reader_init(reader *r, const char *file, const char *unit_from, const facts_opts *o)
+static bool reader_init(reader *r, const char *file, const char *unit_from, const facts_opts *o, bool quiet)
 {
     memset(r, 0, sizeof *r);
     r->o = o;
     r->file = file;
-    r->cur_line = r->row_line = 1;
-    r->at_line_start = true;
-    r->default_unit = default_unit_name(unit_from);
-    if (!r->default_unit || csv_init(&r->csv, CSV_APPEND_NULL) != 0) {
+    r->quiet = quiet;
+    r->line = r->row_line = 1;
+    r->row_in_chunk = true;
+    if (unit_from && !(r->default_unit = default_unit_name(unit_from))) {
+        out_of_memory(r);
+        return false;
+    }
+    if (csv_init(&r->csv, CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
         out_of_memory(r);
         return false;
     }
@@ -1392,13 +1848,15 @@ static void reader_free(reader *r)
 {
     if (r->csv_ready) csv_free(&r->csv);
     free(r->default_unit);
-    free(r->raw.p);
+    free(r->carry.p);
+    free(r->scratch.p);
     free(r->text.p);
     free(r->cells.p);
     free(r->colmap);
     free(r->values);
-    free(r->blank);
+    free(r->vc);
     free(r->units);
+    free(r->unit_lines);
     free(r->sheet_text.p);
     free(r->sheet_cells.p);
     free(r->rows);
@@ -1410,8 +1868,10 @@ int facts_read_buffer(const char *name, const char *data, size_t len, const fact
     if (!name) name = "<buffer>";
     reader r;
     int rc = -1;
-    if (reader_init(&r, name, name, opts)) {
-        feed(&r, data ? data : "", len);
+    if (reader_init(&r, name, name, opts, false)) {
+        r.src_buf = data ? data : "";
+        r.src_len = len;
+        feed(&r, r.src_buf, len);
         rc = finish(&r);
     }
     reader_free(&r);
@@ -1424,7 +1884,7 @@ int facts_read_file(const char *path, const facts_opts *opts)
     bool is_stdin = !path || strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
     reader r;
-    if (!reader_init(&r, name, is_stdin ? "stdin" : path, opts)) {
+    if (!reader_init(&r, name, is_stdin ? "stdin" : path, opts, false)) {
         reader_free(&r);
         return -1;
     }
@@ -1434,6 +1894,8 @@ int facts_read_file(const char *path, const facts_opts *opts)
         reader_free(&r);
         return -1;
     }
+    struct stat st; /* a regular file can be read again to place a duplicate unit */
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (r.src_start = ftello(f)) >= 0) r.src_f = f;
     char *chunk = malloc(FACTS_CHUNK);
     int rc = -1;
     if (!chunk) out_of_memory(&r);

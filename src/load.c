@@ -65,6 +65,13 @@ static void parse_text_into(loader *ld, const char *name, char *text, size_t len
 
 /* Parse `path` and, depth first, what it imports. */
 static void load_one(loader *ld, const char *path, const src_loc *from) {
+    const char *base = strrchr(path, '/');
+    if (from && strcmp(base ? base + 1 : path, "-") == 0) {
+        /* "-" means standard input on the command line; an import must name a file */
+        diag_emit(ld->d, DIAG_ERROR, from, NULL, 0, "import \"-\": an import names a file, not standard input");
+        ld->errors++;
+        return;
+    }
     char real[PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
     for (int i = 0; i < ld->depth; i++) {

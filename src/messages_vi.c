@@ -364,10 +364,10 @@ static const struct {
      "%s: điểm tối đa không được âm, nhận được '%s'"},
     {"column %zu has no unit name in the header; its values are ignored",
      "cột %zu không có tên đơn vị ở dòng tiêu đề; bỏ qua các giá trị của cột này"},
-    {"the row has %zu cells but the header has %d; the extra cells are ignored (a decimal comma splits a "
+    {"the row has %zu cells but the header has %d; none of its values is used (a decimal comma splits a "
      "cell unless the cell is quoted: write \"0,5\" or 0.5)",
-     "dòng có %zu ô nhưng dòng tiêu đề có %d ô; bỏ qua các ô thừa (dấu phẩy thập phân sẽ tách đôi ô nếu "
-     "ô không đặt trong ngoặc kép: hãy ghi \"0,5\" hoặc 0.5)"},
+     "dòng có %zu ô nhưng dòng tiêu đề có %d ô; không dùng giá trị nào của dòng này (dấu phẩy thập phân sẽ "
+     "tách đôi ô nếu ô không đặt trong ngoặc kép: hãy ghi \"0,5\" hoặc 0.5)"},
     {"duplicate code %s (first on line %d); the first row is used",
      "mã %s bị trùng (lần đầu ở dòng %d); dùng dòng đầu tiên"},
     {"'%s' is not a code (a dotted number like 1.2.3); the row is read as an unnumbered item",
@@ -482,6 +482,13 @@ static const struct {
      "dụng\n"},
     {"%d passed, %d failed\n",
      "%d đạt, %d không đạt\n"},
+    {"import \"-\": an import names a file, not standard input",
+     "import \"-\": import phải ghi tên một tệp, không phải đầu vào chuẩn"},
+    {"expression nested too deeply (more than %d levels); split it with 'let'",
+     "biểu thức lồng quá sâu (hơn %d tầng); hãy tách ra bằng 'let'"},
+    {"unit '%s' is in an earlier facts file too; this one is not scored",
+     "đơn vị '%s' đã có trong một tệp số liệu trước; lần này không được chấm"},
+    {"no units in the facts given", "không có đơn vị nào trong các tệp số liệu"},
 };
 
 const char *diag_translate_vi(const char *fmt) {

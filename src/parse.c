@@ -17,9 +17,24 @@ src_loc parse_src_loc(const parse_ctx *pc, const chs_loc *l) {
     s.ccol = 0;
     int start = l->first_byte - (l->first_column - 1);
     if (start >= 0 && l->first_byte <= (int)pc->len) {
-        s.ccol = 1;
-        for (int i = start; i < l->first_byte; i++)
-            s.ccol += ((unsigned char)pc->src[i] & 0xC0) != 0x80;
+        /* Count characters from the last position counted on the same line: locations come in
+         * order, so a very long line is counted once, not once per token. */
+        parse_ctx *m = (parse_ctx *)pc;
+        int from = start, chars = 1;
+        if (m->ccol_line == start && m->ccol_byte <= l->first_byte) {
+            from = m->ccol_byte;
+            chars = m->ccol_chars;
+        } else if (m->ccol_line == start && m->ccol_byte - l->first_byte < l->first_byte - start) {
+            /* a rule's span starts before the last token counted: count back from there */
+            chars = m->ccol_chars;
+            for (int i = l->first_byte; i < m->ccol_byte; i++) chars -= ((unsigned char)pc->src[i] & 0xC0) != 0x80;
+            from = l->first_byte;
+        }
+        for (int i = from; i < l->first_byte; i++) chars += ((unsigned char)pc->src[i] & 0xC0) != 0x80;
+        m->ccol_line = start;
+        m->ccol_byte = l->first_byte;
+        m->ccol_chars = chars;
+        s.ccol = chars;
     }
     return s;
 }
@@ -70,6 +85,7 @@ int parse_buffer(parse_ctx *pc) {
         return ++pc->errors;
     }
     pc->scanner = sc;
+    pc->ccol_line = -1;
     YY_BUFFER_STATE buf = chs_yy_scan_bytes(pc->src, (int)pc->len, sc);
     if (setjmp(pc->fatal) == 0) {
         chs_yyparse(sc, pc);

@@ -71,6 +71,8 @@ typedef struct parse_ctx {
     int items_seen;
     const char *target; /* the code, "total" or "index" of the expectation being parsed */
     param_decl param;   /* the parameter being parsed */
+    int ccol_line, ccol_byte, ccol_chars; /* the last character column counted (parse_src_loc) */
+    bool deep_reported;  /* "expression nested too deeply" said once */
     na_kind na_kind;    /* the result of the not-applicable clause being parsed */
     expr *na_value;
     chs_loc sbuf_start; /* where the string being scanned began */

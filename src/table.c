@@ -629,11 +629,23 @@ static bool read_numbers(reader *r, table_row *row, const char *what, unsigned c
     }
     size_t used = r->n_cells;
     while (used > 0 && cell_n(r, used - 1) == 0) used--;
-    if (used > (size_t)r->header_cells)
+    if (used > (size_t)r->header_cells) {
+        /* the cells are shifted: none of this row's values can be trusted */
         ROW_EMIT(r, DIAG_ERROR, r->header_cells,
-                 "the row has %zu cells but the header has %d; the extra cells are ignored (a decimal comma splits a "
+                 "the row has %zu cells but the header has %d; none of its values is used (a decimal comma splits a "
                  "cell unless the cell is quoted: write \"0,5\" or 0.5)",
                  used, r->header_cells);
+        for (int u = 0; u < nu; u++) {
+            row->has_value[u] = false;
+            if (bad) {
+                if (!*bad && !(*bad = calloc((size_t)nu, 1))) {
+                    out_of_memory(r);
+                    return false;
+                }
+                (*bad)[u] = 1;
+            }
+        }
+    }
     return true;
 }
 
@@ -672,7 +684,7 @@ static void add_coded(reader *r, const char *code, size_t cn, char *title)
     }
     int first = hash_find(t, code, cn);
     if (first >= 0) {
-        ROW_EMIT(r, DIAG_WARNING, 0, "duplicate code %s (first on line %d); the first row is used", row->code,
+        ROW_EMIT(r, DIAG_ERROR, 0, "duplicate code %s (first on line %d); the first row is used", row->code,
                  t->pub.rows[first].line);
     } else if (!hash_add(t, i)) {
         out_of_memory(r);

@@ -253,6 +253,85 @@ static dec_t rnd(dec_t a, int places, dec_rounding mode)
     return r;
 }
 
+static void test_inline_fast_paths(void **state)
+{
+    (void)state;
+    dec_t r;
+    /* equal denominators: added in 64 bits, then normalised */
+    assert_int_equal(dec_add(D(1, 4), D(1, 4), &r), DEC_OK);
+    assert_dec(r, 1, 2);
+    assert_int_equal(dec_sub(D(3, 4), D(1, 4), &r), DEC_OK);
+    assert_dec(r, 1, 2);
+    assert_int_equal(dec_sub(D(1, 4), D(1, 4), &r), DEC_OK);
+    assert_dec(r, 0, 1);
+    assert_int_equal(dec_add(D(-3, 8), D(3, 8), &r), DEC_OK);
+    assert_dec(r, 0, 1);
+    assert_int_equal(dec_add(D(2, 3), D(2, 3), &r), DEC_OK);
+    assert_dec(r, 4, 3);
+    /* the numerators' sum overflows int64 but the reduced result fits: computed, not refused */
+    assert_int_equal(dec_add(D(INT64_MAX, 3), D(INT64_MAX - 2, 3), &r), DEC_OK);
+    assert_dec(r, 6148914691236517204LL, 1);
+    assert_int_equal(dec_sub(D(INT64_MAX, 3), D(-(INT64_MAX - 2), 3), &r), DEC_OK);
+    assert_dec(r, 6148914691236517204LL, 1);
+    assert_int_equal(dec_add(D(INT64_MAX, 3), D(INT64_MAX, 3), &r), DEC_OVERFLOW); /* 2^64-2 over 3 */
+    /* integers */
+    assert_int_equal(dec_add(dec_from_int(INT64_MAX), dec_from_int(0), &r), DEC_OK);
+    assert_dec(r, INT64_MAX, 1);
+    assert_int_equal(dec_add(dec_from_int(INT64_MAX), dec_from_int(1), &r), DEC_OVERFLOW);
+    assert_int_equal(dec_sub(dec_from_int(-INT64_MAX), dec_from_int(1), &r), DEC_OVERFLOW); /* INT64_MIN */
+    /* comparisons with and without a common denominator */
+    assert_int_equal(dec_cmp(D(1, 3), D(2, 3)), -1);
+    assert_int_equal(dec_cmp(D(-1, 3), D(-2, 3)), 1);
+    assert_int_equal(dec_cmp(D(5, 7), D(5, 7)), 0);
+    assert_int_equal(dec_cmp(D(INT64_MAX, 2), D(INT64_MAX - 1, 1)), -1);
+    /* one integer operand */
+    assert_int_equal(dec_mul(dec_from_int(6), D(5, 4), &r), DEC_OK);
+    assert_dec(r, 15, 2);
+    assert_int_equal(dec_mul(D(5, 4), dec_from_int(-8), &r), DEC_OK);
+    assert_dec(r, -10, 1);
+    assert_int_equal(dec_div(D(3, 4), dec_from_int(6), &r), DEC_OK);
+    assert_dec(r, 1, 8);
+    assert_int_equal(dec_div(D(3, 4), dec_from_int(-6), &r), DEC_OK);
+    assert_dec(r, -1, 8);
+    /* a gcd of 2^63 */
+    dec_t m = dec_from_int(INT64_MIN);
+    assert_int_equal(dec_div(m, m, &r), DEC_OK);
+    assert_dec(r, 1, 1);
+}
+
+static void test_round_fast_paths(void **state)
+{
+    (void)state;
+    dec_t r;
+    /* already at the precision: returned as is, with no scaled product to overflow */
+    assert_int_equal(dec_round(dec_from_int(INT64_MAX), 18, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, INT64_MAX, 1);
+    assert_int_equal(dec_round(D(1, 4), 2, DEC_HALF_EVEN, &r), DEC_OK);
+    assert_dec(r, 1, 4);
+    assert_int_equal(dec_round(D(INT64_MAX, 1024), 10, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, INT64_MAX, 1024);
+    assert_int_equal(dec_round(dec_from_int(7), 19, DEC_HALF_UP, &r), DEC_OVERFLOW);
+    assert_int_equal(dec_round(dec_from_int(7), -1, DEC_HALF_UP, &r), DEC_OVERFLOW);
+    /* 64-bit arithmetic, both signs and both modes */
+    assert_int_equal(dec_round(D(1, 8), 2, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, 13, 100);
+    assert_int_equal(dec_round(D(1, 8), 2, DEC_HALF_EVEN, &r), DEC_OK);
+    assert_dec(r, 3, 25);
+    assert_int_equal(dec_round(D(-1, 8), 2, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, -13, 100);
+    assert_int_equal(dec_round(D(-1, 8), 2, DEC_HALF_EVEN, &r), DEC_OK);
+    assert_dec(r, -3, 25);
+    assert_int_equal(dec_round(D(-1, 200), 2, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, -1, 100);
+    assert_int_equal(dec_round(D(-1, 200), 2, DEC_HALF_EVEN, &r), DEC_OK);
+    assert_dec(r, 0, 1);
+    assert_int_equal(dec_round(D(2, 3), 0, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, 1, 1);
+    /* the scaled value needs more than 64 bits, the result does not */
+    assert_int_equal(dec_round(D(100000000000000001LL, 3), 2, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, 3333333333333333367LL, 100);
+}
+
 static void test_round_half_up_vs_even(void **state)
 {
     (void)state;
@@ -468,6 +547,8 @@ int main(void)
         cmocka_unit_test(test_format_snprintf_semantics),
         cmocka_unit_test(test_is_terminating),
         cmocka_unit_test(test_parse_format_round_trip),
+        cmocka_unit_test(test_inline_fast_paths),
+        cmocka_unit_test(test_round_fast_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "facts.h"
@@ -35,7 +36,7 @@ static void init_specs(void)
 }
 
 /* What a read delivered. */
-enum { MAX_UNITS = 8 };
+enum { MAX_UNITS = 16 };
 typedef struct {
     int n;
     char unit[MAX_UNITS][64];
@@ -649,6 +650,289 @@ static void test_sheet_header_only(void **state)
     assert_string_equal(out_buf, "t.csv: warning: no facts for unit 't'\n");
 }
 
+/* ---------------------------------------------------------------- the batch reader's fast paths */
+
+static void test_fast_value_forms(void **state)
+{
+    (void)state;
+    /* The common shapes are read without dec_parse; the values must be the same normalised ones. */
+    expect_ok(TY_LE, "92,5%", 37, 40);
+    expect_ok(TY_LE, "92.5%", 37, 40);
+    expect_ok(TY_LE, "0,25%", 1, 400);
+    expect_ok(TY_LE, "100,0%", 1, 1);
+    expect_ok(TY_LE, "100%", 1, 1);
+    expect_ok(TY_LE, "12,345678%", 6172839, 50000000);
+    expect_ok(TY_LE, "1,5", 3, 200); /* bare and at least 1: percent points */
+    expect_ok(TY_LE, "0,000000000000001%", 1, 100000000000000000);
+    expect_bad(TY_LE, "100,5%", "got '100,5%', outside the allowed range 0%..100%");
+    expect_bad(TY_LE, "0,5", "ambiguous percentage '0,5': write '50%' if you mean 50%, or '0,5%'");
+    expect_ok(DIEM, "0,125", 1, 8);
+    expect_ok(DIEM, "12345678901234567,5", 24691357802469135, 2); /* 18 digits */
+    expect_ok(DIEM, "123456789012345678,5", 246913578024691357, 2); /* 19 digits: dec_parse */
+    expect_ok(DIEM, "7.0", 7, 1);
+    /* 19 digits with no separator: not a plain decimal, and too large */
+    expect_bad(DIEM, "9999999999999999999", "the number '9999999999999999999' is too large or has too many decimals");
+    expect_bad(TY_LE, "9999999999999999999%",
+               "the percentage '9999999999999999999%' is too large or has too many decimals");
+    expect_bad(NGAY, "00/00/0000", "no such date: '00/00/0000' (year 0)");
+    expect_bad(NGAY, "29/02/2023", "no such date: '29/02/2023' (2023 is not a leap year)");
+    expect_bad(NGAY, "1/13/2024", "no such date: '1/13/2024' (there is no month 13; dates are written day/month/year)");
+}
+
+static void test_values_do_not_leak_between_rows(void **state)
+{
+    (void)state;
+    /* A row's values are written cell by cell, not copied from a blank row: nothing of one row may
+     * show in the next, whether that one is ignored, empty, short, or has a bad cell. */
+    assert_int_equal(run("unit,so_sang_kien,ty_le,co_tthc,tuyen_truyen\n"
+                         "A,1,50%,c\xc3\xb3,du\n"
+                         "A,2,60%,kh\xc3\xb4ng,thieu\n"
+                         "B,,,,\n"
+                         "C,3\n"
+                         "D,x,70%,c\xc3\xb3,khong\n"
+                         "E,4,80%,kh\xc3\xb4ng,du,extra\n"
+                         "F\n"),
+                     0);
+    assert_int_equal(n_errors, 3); /* the duplicate A, the x, E's extra cell */
+    assert_int_equal(got.n, 5);
+    assert_string_equal(got.unit[0], "A");
+    assert_value(&got.v[0][SO], FV_OK, 1, 1);
+    assert_value(&got.v[0][TT], FV_OK, 0, 1);
+    assert_string_equal(got.unit[1], "B");
+    for (int s = 0; s < N_SPECS; s++) {
+        assert_value(&got.v[1][s], FV_MISSING, 0, 1);
+        assert_int_equal(got.v[1][s].line, 0);
+    }
+    assert_string_equal(got.unit[2], "C");
+    assert_value(&got.v[2][SO], FV_OK, 3, 1);
+    assert_int_equal(got.v[2][SO].line, 5);
+    assert_value(&got.v[2][TY_LE], FV_MISSING, 0, 1);
+    assert_value(&got.v[2][CO], FV_MISSING, 0, 1);
+    assert_value(&got.v[2][TT], FV_MISSING, 0, 1);
+    assert_string_equal(got.unit[3], "D");
+    assert_value(&got.v[3][SO], FV_BAD, 0, 1);
+    assert_value(&got.v[3][TY_LE], FV_OK, 7, 10);
+    assert_value(&got.v[3][TT], FV_OK, 2, 1);
+    assert_int_equal(got.v[3][TT].col, 5);
+    assert_string_equal(got.unit[4], "F");
+    for (int s = 0; s < N_SPECS; s++) assert_value(&got.v[4][s], FV_MISSING, 0, 1);
+}
+
+static void test_value_cache_many_spellings(void **state)
+{
+    (void)state;
+    /* More spellings than a column's cache holds (8), some again after they were pushed out, and a
+     * bad one twice: every row must read as if parsed afresh. */
+    static const char *const co[] = {"c\xc3\xb3", "kh\xc3\xb4ng", "x", "yes", "1", "0", "\xc4\x91\xc3\xbang", "sai",
+                                     "C\xc3\xb3", "KH\xc3\xb4NG", "khong dat", "maybe", "c\xc3\xb3", "maybe", "0", "x"};
+    static const int co_v[] = {1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 0, -1, 1, -1, 0, 1};
+    static const char *const tt[] = {"du", "thieu", "Du", "khong", "dd", "Kh\xc3\xb4ng tri\xe1\xbb\x83n khai", "du",
+                                     "dd", "thieu", "THIEU", "khong", "du", "x", "thieu", "du", "khong"};
+    static const int tt_v[] = {0, 1, 0, 2, -1, 2, 0, -1, 1, 1, 2, 0, -1, 1, 0, 2};
+    char csv[4096];
+    size_t o = (size_t)snprintf(csv, sizeof csv, "unit,co_tthc,tuyen_truyen\n");
+    for (int i = 0; i < 16; i++) o += (size_t)snprintf(csv + o, sizeof csv - o, "U%d,%s,%s\n", i, co[i], tt[i]);
+    assert_int_equal(run(csv), 0);
+    assert_int_equal(got.n, 16);
+    assert_int_equal(n_errors, 5);
+    for (int i = 0; i < 16; i++) {
+        if (co_v[i] < 0) assert_value(&got.v[i][CO], FV_BAD, 0, 1);
+        else assert_value(&got.v[i][CO], FV_OK, co_v[i], 1);
+        if (tt_v[i] < 0) assert_value(&got.v[i][TT], FV_BAD, 0, 1);
+        else assert_value(&got.v[i][TT], FV_OK, tt_v[i], 1);
+        assert_int_equal(got.v[i][CO].line, i + 2);
+    }
+    assert_has("t.csv:13:5: error: unit 'U11', fact 'co_tthc' (column 2)");
+    assert_has("t.csv:15:5: error: unit 'U13', fact 'co_tthc' (column 2)");
+    assert_has("t.csv:9:8: error: unit 'U7', fact 'tuyen_truyen' (column 3): expected one of du, thieu, khong (or their "
+               "labels), got 'dd' (did you mean 'du'?)\n");
+}
+
+static void test_line_ends_mixed(void **state)
+{
+    (void)state;
+    /* A lone CR ends a line even when a LF comes later in the file; CRLF is one line end. */
+    assert_int_equal(run("unit,so_sang_kien\rA,1\nB,x\r\nC,2\n\rD,y"), 0);
+    assert_int_equal(got.n, 4);
+    assert_int_equal(got.v[0][SO].line, 2);
+    assert_int_equal(got.v[1][SO].line, 3);
+    assert_int_equal(got.v[2][SO].line, 4);
+    assert_int_equal(got.v[3][SO].line, 6); /* "\n\r" is two line ends */
+    assert_has("t.csv:3:3: error: unit 'B', fact 'so_sang_kien' (column 2)");
+    assert_has("t.csv:6:3: error: unit 'D', fact 'so_sang_kien' (column 2): expected a count (a whole number >= 0), "
+               "got 'y'\nD,y\n  ^\n");
+}
+
+/* A temporary file holding text; the path is written to path[]. */
+static void write_temp(char *path, const char *text, size_t len)
+{
+    strcpy(path, "/tmp/test_facts_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
+static void test_rows_across_chunk_ends(void **state)
+{
+    (void)state;
+    /* The reader takes 64 KiB at a time. Row 4093 ends with a CR as the last byte of the first chunk
+     * and its LF opens the second; row 4094 starts right after. A bad cell in either is quoted from
+     * its own line, with the right number. A row that straddles the end of a chunk is quoted whole. */
+    size_t cap = 200000, o = 0;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    o += (size_t)snprintf(csv, cap, "unit,so_sang_kien,diem,    note\r\n"); /* 33 bytes */
+    assert_int_equal(o, 33);
+    for (int i = 0; i < 8200; i++) {
+        bool bad = i == 4093 || i == 4094 || i == 8188;
+        o += (size_t)snprintf(csv + o, cap - o, "Unit %05d,1,%s\r\n", i, bad ? "z" : "2"); /* 16 bytes */
+    }
+    assert_int_equal(csv[65535], '\r');
+    assert_int_equal(csv[65536], '\n');
+    /* row 8188 starts at 33 + 16 * 8188 = 131041 and crosses 131072 */
+    char path[32];
+    write_temp(path, csv, o);
+    int rc = run_as(NULL, NULL, 0, path);
+    unlink(path);
+    free(csv);
+    assert_int_equal(rc, 0);
+    assert_int_equal(got.n, 8200);
+    assert_int_equal(n_errors, 3);
+    char expect[300];
+    static const int rows[] = {4093, 4094, 8188};
+    for (int k = 0; k < 3; k++) {
+        snprintf(expect, sizeof expect,
+                 "%s:%d:14: error: unit 'Unit %05d', fact 'diem' (column 3): expected a number (e.g. 12, 0,5 or "
+                 "0.5), got 'z'\nUnit %05d,1,z\n             ^\n",
+                 path, rows[k] + 2, rows[k], rows[k]);
+        assert_has(expect);
+    }
+}
+
+/* "unit,so_sang_kien" and n units, "Unit 0" on line 2 onwards, with a repeat of unit dup_of[k] after
+ * unit dup_after[k] (its line is counted too). */
+static char *many_units(int n, const int *dup_after, const int *dup_of, int ndup, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    assert_non_null(f);
+    fputs("unit,so_sang_kien\n", f);
+    for (int i = 0; i < n; i++) {
+        fprintf(f, "Unit %d,%d\n", i, i % 50);
+        for (int k = 0; k < ndup; k++)
+            if (dup_after[k] == i) fprintf(f, "Unit %d,1\n", dup_of[k]);
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The units above, and the messages about their repeats. */
+static const int dup_after[] = {999, 29999, 29999, 29999, 40000};
+static const int dup_of[] = {5, 0, 17, 29000, 29999};
+static const char *const dup_msgs[] = {
+    ":1002:1: error: duplicate unit 'Unit 5' (first on line 7); this row is ignored\n",
+    ":30003:1: error: duplicate unit 'Unit 0' (first on line 2); this row is ignored\n",
+    ":30004:1: error: duplicate unit 'Unit 17' (first on line 19); this row is ignored\n",
+    ":30005:1: error: duplicate unit 'Unit 29000' (first on line 29003); this row is ignored\n",
+    ":40007:1: error: duplicate unit 'Unit 29999' (first on line 30002); this row is ignored\n",
+};
+
+static void check_dups(const char *name)
+{
+    assert_int_equal(got.n, 50000);
+    assert_int_equal(n_errors, 5);
+    for (int k = 0; k < 5; k++) {
+        char expect[200];
+        snprintf(expect, sizeof expect, "%s%s", name, dup_msgs[k]);
+        assert_has(expect);
+    }
+}
+
+static void test_duplicates_among_many_units(void **state)
+{
+    (void)state;
+    /* Only a hash of each unit is kept, in a table that grows (in place) many times over 50,000 units.
+     * The first duplicate makes the reader go over the input again to learn where each unit was
+     * first seen; from then on it keeps the lines, through further growth. */
+    size_t len;
+    char *csv = many_units(50000, dup_after, dup_of, 5, &len);
+    assert_int_equal(run_as("t.csv", csv, len, NULL), 0);
+    check_dups("t.csv");
+    /* the same read from a file: gone over again with fseeko, in 64 KiB chunks */
+    char path[32];
+    write_temp(path, csv, len);
+    int rc = run_as(NULL, NULL, 0, path);
+    check_dups(path);
+    unlink(path);
+    free(csv);
+    assert_int_equal(rc, 0);
+}
+
+static void test_duplicates_from_a_pipe(void **state)
+{
+    (void)state;
+    /* A pipe cannot be read again: the lines are kept from the start instead. */
+    size_t len;
+    char *csv = many_units(50000, dup_after, dup_of, 5, &len);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        for (size_t o = 0; o < len;) {
+            ssize_t k = write(fds[1], csv + o, len - o);
+            if (k <= 0) _exit(1);
+            o += (size_t)k;
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    int saved = dup(0);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fds[0], 0), 0);
+    close(fds[0]);
+    clearerr(stdin);
+    int rc = run_as(NULL, NULL, 0, "-");
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+    clearerr(stdin);
+    int status;
+    waitpid(pid, &status, 0);
+    free(csv);
+    assert_int_equal(rc, 0);
+    check_dups("<stdin>");
+}
+
+static void test_wide_and_long_rows(void **state)
+{
+    (void)state;
+    /* Cells past the header's width are counted, not kept (a row of millions of commas once took
+     * gigabytes); and libcsv's cell buffer grows geometrically, so a cell of megabytes is quick
+     * with any allocator. */
+    size_t n = 3000000, o = 0;
+    char *csv = malloc(n + 200);
+    assert_non_null(csv);
+    o += (size_t)sprintf(csv, "unit,so_sang_kien\n,");
+    memset(csv + o, ',', 1000000), o += 1000000; /* a blank row a million cells wide */
+    o += (size_t)sprintf(csv + o, "\nA,1,,,");
+    memset(csv + o, ',', 500000), o += 500000;
+    o += (size_t)sprintf(csv + o, "x,,\nB,");
+    memset(csv + o, '7', 1000000), o += 1000000; /* a count of a million digits */
+    o += (size_t)sprintf(csv + o, "\nC,2\n");
+    assert_int_equal(run_as("t.csv", csv, o, NULL), 0);
+    free(csv);
+    assert_int_equal(got.n, 2);
+    assert_string_equal(got.unit[0], "B");
+    assert_value(&got.v[0][SO], FV_BAD, 0, 1);
+    assert_string_equal(got.unit[1], "C");
+    assert_int_equal(got.v[1][SO].line, 5);
+    assert_int_equal(n_errors, 2);
+    assert_has("t.csv:3:5: error: the row of unit 'A' has 500005 cells but the header has 2; the row is ignored");
+    assert_has("t.csv:4:3: error: unit 'B', fact 'so_sang_kien' (column 2): the count '7777777777");
+}
+
 /* ---------------------------------------------------------------- files */
 
 static void test_large_file_streams(void **state)
@@ -745,6 +1029,14 @@ int main(void)
         cmocka_unit_test(test_sheet_header_only),
         cmocka_unit_test(test_large_file_streams),
         cmocka_unit_test(test_read_file_errors),
+        cmocka_unit_test(test_fast_value_forms),
+        cmocka_unit_test(test_values_do_not_leak_between_rows),
+        cmocka_unit_test(test_value_cache_many_spellings),
+        cmocka_unit_test(test_line_ends_mixed),
+        cmocka_unit_test(test_rows_across_chunk_ends),
+        cmocka_unit_test(test_duplicates_among_many_units),
+        cmocka_unit_test(test_duplicates_from_a_pipe),
+        cmocka_unit_test(test_wide_and_long_rows),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(out_buf);
