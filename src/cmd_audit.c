@@ -7,6 +7,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "outfile.h"
 #include "diag.h"
 #include "load.h"
 #include "table.h"
@@ -118,8 +119,7 @@ int cmd_audit(int argc, char **argv) {
     diag_sink_hide_warnings(d, false);
     pub_table *t = NULL;
     audit_result *res = NULL;
-    FILE *out = stdout;
-    char *tmp = NULL;
+    outfile out = {NULL, NULL, NULL};
     if (!rs) goto done;
     if (rs->n_top == 0) { /* a library: nothing to score */
         fprintf(stderr, "%s: no criteria (a library? import it from a rule file)\n", rules);
@@ -134,30 +134,9 @@ int cmd_audit(int argc, char **argv) {
         fprintf(stderr, "chiso audit: out of memory\n");
         goto done;
     }
-    if (out_path) {
-        /* Write beside the target and rename at the end: never half a file under the real name. */
-        size_t n = strlen(out_path) + 32;
-        tmp = malloc(n);
-        if (!tmp) goto done;
-        snprintf(tmp, n, "%s.tmp%ld", out_path, (long)getpid());
-        out = fopen(tmp, "w");
-        if (!out) {
-            perror(out_path);
-            goto done;
-        }
-    }
-    bool write_error = audit_write(out, res, rs, t, format) != 0;
-    if (out != stdout) {
-        if (fclose(out) != 0) write_error = true;
-        out = NULL;
-        if (!write_error && rename(tmp, out_path) != 0) {
-            perror(out_path);
-            write_error = true;
-        }
-        if (write_error) remove(tmp);
-    } else if (fflush(stdout) != 0) {
-        write_error = true;
-    }
+    if (outfile_open(&out, out_path) != 0) goto done;
+    bool write_error = audit_write(out.f, res, rs, t, format) != 0;
+    if (outfile_close(&out, !write_error) != 0) write_error = true;
     if (write_error) {
         fprintf(stderr, "chiso audit: could not write the findings\n");
         goto done;
@@ -170,11 +149,7 @@ int cmd_audit(int argc, char **argv) {
     rc = (res->n > 0 || bad_cells) ? EXIT_PROBLEMS : EXIT_OK;
 
 done:
-    if (out && out != stdout) {
-        fclose(out);
-        remove(tmp);
-    }
-    free(tmp);
+    if (out.f) outfile_close(&out, false);
     audit_free(res);
     table_free(t);
     ruleset_free(rs);

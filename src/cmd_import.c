@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "decimal.h"
 #include "diag.h"
 #include "table.h"
@@ -285,8 +286,8 @@ int cmd_import(int argc, char **argv)
     pub_table *t = d ? table_read_file(path, d) : NULL;
     writer w;
     memset(&w, 0, sizeof w);
-    char *title = NULL, *tmp = NULL;
-    FILE *out = stdout;
+    char *title = NULL;
+    outfile out = {NULL, NULL, NULL};
     if (!t) goto done;
     if (t->n_rows == 0) {
         src_loc at = {t->file, 0, 0, 0, 0};
@@ -338,30 +339,10 @@ int cmd_import(int argc, char **argv)
         if (!table_is_duplicate(t, i) && table_parent(t, i) < 0 && !settle_max(&w, i, d)) ok = false;
     if (!ok) goto done;
 
-    if (out_path) {
-        size_t len = strlen(out_path) + 16;
-        tmp = malloc(len);
-        if (!tmp) goto done;
-        snprintf(tmp, len, "%s.tmp%ld", out_path, (long)getpid());
-        out = fopen(tmp, "w");
-        if (!out) {
-            perror(out_path);
-            goto done;
-        }
-    }
-    w.out = out;
+    if (outfile_open(&out, out_path) != 0) goto done;
+    w.out = out.f;
     bool write_error = write_rules(&w, path, title, year) != 0;
-    if (out != stdout) {
-        if (fclose(out) != 0) write_error = true;
-        out = stdout;
-        if (!write_error && rename(tmp, out_path) != 0) {
-            perror(out_path);
-            write_error = true;
-        }
-        if (write_error) remove(tmp);
-    } else if (fflush(stdout) != 0) {
-        write_error = true;
-    }
+    if (outfile_close(&out, !write_error) != 0) write_error = true;
     if (write_error) {
         fprintf(stderr, "chiso import: could not write the rule file\n");
         goto done;
@@ -371,11 +352,7 @@ int cmd_import(int argc, char **argv)
     rc = diag_errors(d) || diag_warnings(d) ? EXIT_PROBLEMS : EXIT_OK;
 
 done:
-    if (out && out != stdout) {
-        fclose(out);
-        remove(tmp);
-    }
-    free(tmp);
+    if (out.f) outfile_close(&out, false);
     free(title);
     free(w.first_child);
     free(w.next_sibling);
