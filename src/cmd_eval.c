@@ -41,7 +41,7 @@ void cmd_eval_help(void) {
           "                     node scores until the end: meant for hundreds of units\n"
           "  -o, --output FILE  write there (written to a temporary name, then renamed)\n"
           "  --detail LEVEL     nodes (default) or total (one line per unit)\n"
-          "  --no-rank          no ranking (keeps memory flat for very large batches)\n"
+          "  --no-rank          no ranking (no summary kept per unit: for very large batches)\n"
           "  -j, --jobs N       score on N threads (1 to 64; default 1); the output is the same,\n"
           "                     in the same order\n"
           "  --rank-by KEY      index (default) or total; ties share a rank (1, 2, 2, 4)\n"

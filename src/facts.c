@@ -908,6 +908,7 @@ struct reader {
     cellvec cells;  /* its cells; in a batch row only those within the header's width */
     size_t row_ncells; /* how many cells it has */
     size_t row_far;    /* batch: 1 + the last non-empty cell past the header's width, else 0 */
+    uint64_t row_hash; /* batch: hash_name of the unit name, when it is its own NFC; else 0 */
     bool skip_row;
 
     facts_layout layout;
@@ -1443,7 +1444,7 @@ static void batch_row(reader *r, const row_view *v)
                  show_name(&su, u.s), used, r->ncols);
     } else if (r->index_of) {
         index_unit(r, u.s, u.len, v->line);
-    } else if ((seen = unit_seen(r, hash_name(u.s, u.len), v->line, &slot)) != 0) {
+    } else if ((seen = unit_seen(r, r->row_hash ? r->row_hash : hash_name(u.s, u.len), v->line, &slot)) != 0) {
         if (seen < 0) out_of_memory(r);
         else duplicate_unit(r, v, u.s, slot);
     } else {
@@ -1697,6 +1698,12 @@ static void cb_field(void *s, size_t len, void *ud)
             return;
         }
     }
+    if (r->layout == LAYOUT_BATCH && k == 0 && r->units && len < NFC_SMALL && quick_nfc(p, len)) {
+        /* The unit name, which is its own NFC: hash it now and fetch its slot of the duplicate set,
+         * a cache miss (the set is megabytes), while the rest of the row is read. */
+        r->row_hash = hash_name(p, len);
+        __builtin_prefetch(&r->units[r->row_hash & (r->units_cap - 1)]);
+    }
     keep_cell(r, p, len);
 }
 
@@ -1717,6 +1724,7 @@ static void cb_row(int c, void *ud)
     r->text.len = 0;
     r->cells.len = 0;
     r->row_ncells = r->row_far = 0;
+    r->row_hash = 0;
     if (c >= 0 && r->chunk) { /* past the row's line breaks and its line end: the next row starts here */
         size_t k = r->row_nl >= r->row_nl_passed ? r->row_nl - r->row_nl_passed + 1 : 1;
         while (k-- > 0 && pass_nl(r)) {
