@@ -92,6 +92,10 @@ struct arm {
     expr *cond;    /* sum part: condition */
     src_loc loc;
     const char *text; /* the arm as written, for reports */
+    /* Set by the checker when `result` is a constant (with `max` as the node's maximum, as in
+     * `max * 50%`): the evaluator returns `value` instead of working it out for every unit. */
+    bool is_const;
+    dec_t value;
 };
 
 /* RULE_GIVEN: the score is given directly (an appraised score from a published table); the

@@ -541,7 +541,8 @@ static void check_rule(checker *c, node *n) {
                 if (a->pats[j].kind == PAT_ELSE) seen_else = true;
             }
             expect(c, a->result, TY_NUM, check_expr(c, a->result, sc), "a band's result");
-            if (fold(a->result, n, &v)) {
+            if ((a->is_const = fold(a->result, n, &v))) {
+                a->value = v;
                 if (dec_cmp(v, limit) > 0 && n->kind != NODE_BONUS) {
                     fmt(v, b1); fmt(n->max, b2);
                     WARN(c, &a->result->loc, "this band gives %s, more than the maximum %s of %s", b1, b2, n->code);
@@ -560,7 +561,8 @@ static void check_rule(checker *c, node *n) {
             arm *a = &r->arms[i];
             expect(c, a->cond, TY_BOOL, check_expr(c, a->cond, sc), "a part's condition");
             expect(c, a->result, TY_NUM, check_expr(c, a->result, sc), "a part's points");
-            if (fold(a->result, n, &v)) {
+            if ((a->is_const = fold(a->result, n, &v))) {
+                a->value = v;
                 if (v.num > 0 && dec_add(best, v, &best) != DEC_OK) all_const = false;
                 any = true;
             } else {

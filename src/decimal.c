@@ -339,3 +339,42 @@ size_t dec_format(dec_t a, int min_places, char *buf, size_t cap)
     }
     return n;
 }
+
+dec_status dec_acc_result_slow_(const dec_acc *s, dec_t *out)
+{
+    if (s->overflow) return DEC_OVERFLOW;
+    if (s->num == 0) return zero(out);
+    if (in_int64(s->num)) return dec_make((int64_t)s->num, s->den, out);
+    u128 un = s->num < 0 ? -(u128)s->num : (u128)s->num;
+    uint64_t g = gcd_u64((uint64_t)(un % (uint64_t)s->den), (uint64_t)s->den);
+    return fits(s->num / (i128)g, s->den / (int64_t)g, out);
+}
+
+/* A denominator that does not divide the running one, or a numerator near the limit: grow the
+ * denominator to the lcm if that fits, else fall back to exact normalised addition. */
+void dec_acc_add_slow_(dec_acc *s, dec_t x)
+{
+    if (s->overflow) return;
+    uint64_t g = gcd_u64((uint64_t)s->den, (uint64_t)x.den);
+    int64_t m = x.den / (int64_t)g, den;
+    if (!__builtin_mul_overflow(s->den, m, &den)) {
+        i128 a = s->num, b = x.num;
+        i128 lim = (i128)1 << 120;
+        /* |a| <= 2^120 and m < 2^63 could still overflow 128 bits: check before multiplying. */
+        if (a <= lim / m && a >= -lim / m) {
+            i128 n = a * m + b * (den / x.den);
+            if (n <= lim && n >= -lim) {
+                s->num = n;
+                s->den = den;
+                return;
+            }
+        }
+    }
+    dec_t sofar, sum;
+    if (dec_acc_result(s, &sofar) != DEC_OK || dec_add(sofar, x, &sum) != DEC_OK) {
+        s->overflow = true;
+        return;
+    }
+    s->num = sum.num;
+    s->den = sum.den;
+}

@@ -125,4 +125,56 @@ static inline dec_status dec_round(dec_t a, int places, dec_rounding mode, dec_t
     return dec_round_slow_(a, places, mode, out);
 }
 
+/* ---- A running sum: num/den with den the lcm of the addends' denominators, normalised once by
+ * dec_acc_result. Sums of scores (children, parts, totals) would otherwise pay one or two gcds per
+ * addition, and their denominators are few (with `round 2`: divisors of 100). Exact, like dec_add:
+ * when the lcm or the numerator grows too large, the sum so far is normalised and added with
+ * dec_add, so a sum overflows only where a chain of dec_add would. */
+
+typedef struct {
+    dec_wide_ num; /* |num| <= DEC_ACC_LIMIT_ */
+    int64_t den;   /* > 0 */
+    bool overflow;
+} dec_acc;
+
+#define DEC_ACC_LIMIT_ ((dec_wide_)1 << 120)
+
+static inline void dec_acc_init(dec_acc *s)
+{
+    s->num = 0;
+    s->den = 1;
+    s->overflow = false;
+}
+
+void dec_acc_add_slow_(dec_acc *s, dec_t x);
+
+static inline void dec_acc_add(dec_acc *s, dec_t x)
+{
+    dec_wide_ n;
+    if (x.den == s->den) n = s->num + x.num;
+    else if (x.den < s->den && s->den % x.den == 0) n = s->num + (dec_wide_)x.num * (s->den / x.den);
+    else {
+        dec_acc_add_slow_(s, x);
+        return;
+    }
+    if (n > DEC_ACC_LIMIT_ || n < -DEC_ACC_LIMIT_) {
+        dec_acc_add_slow_(s, x);
+        return;
+    }
+    s->num = n;
+}
+
+dec_status dec_acc_result_slow_(const dec_acc *s, dec_t *out);
+
+/* The sum, normalised; DEC_OVERFLOW when it does not fit (or an addition overflowed). */
+static inline dec_status dec_acc_result(const dec_acc *s, dec_t *out)
+{
+    if (!s->overflow && s->den == 1 && s->num >= -(dec_wide_)INT64_MAX && s->num <= INT64_MAX) {
+        out->num = (int64_t)s->num;
+        out->den = 1;
+        return DEC_OK;
+    }
+    return dec_acc_result_slow_(s, out);
+}
+
 #endif

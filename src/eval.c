@@ -14,6 +14,16 @@ typedef struct {
     dec_t v;
 } value;
 
+/* A leaf's last few rule values and what clamping and rounding made of them. Bands give few
+ * distinct values, so most units find theirs here. A leaf's maximum never changes (nothing below
+ * it can be excluded), so the value alone is the key. */
+enum { LEAF_MEMO_WAYS = 4 };
+typedef struct {
+    dec_t raw[LEAF_MEMO_WAYS], score[LEAF_MEMO_WAYS];
+    uint8_t status[LEAF_MEMO_WAYS], rounded[LEAF_MEMO_WAYS];
+    uint8_t used, next; /* entries filled; the one to replace next */
+} leaf_memo;
+
 struct eval_state {
     const ruleset *rs;
     const fact_value *facts;
@@ -24,6 +34,7 @@ struct eval_state {
     const node **slot_node;
     const value *frame; /* the arguments of the def with parameters being evaluated */
     const arm *last_arm; /* the outermost `match` arm that decided the last value */
+    leaf_memo *memo_leaf; /* per node id */
 };
 
 eval_state *eval_new(const ruleset *rs) {
@@ -35,7 +46,8 @@ eval_state *eval_new(const ruleset *rs) {
     st->memo_done = calloc(n, 1);
     st->slot_expr = calloc(n, sizeof *st->slot_expr);
     st->slot_node = calloc(n, sizeof *st->slot_node);
-    if (!st->memo || !st->memo_done || !st->slot_expr || !st->slot_node) {
+    st->memo_leaf = calloc((size_t)rs->n_nodes + 1, sizeof *st->memo_leaf);
+    if (!st->memo || !st->memo_done || !st->slot_expr || !st->slot_node || !st->memo_leaf) {
         eval_free(st);
         return NULL;
     }
@@ -56,6 +68,7 @@ void eval_free(eval_state *st) {
     free(st->memo_done);
     free(st->slot_expr);
     free(st->slot_node);
+    free(st->memo_leaf);
     free(st);
 }
 
@@ -228,6 +241,7 @@ static value eval_rule(eval_state *st, const node *n, node_result *res) {
                 if (pattern_matches(&a->pats[j], v.v)) {
                     res->by = BY_ARM;
                     res->which = i;
+                    if (a->is_const) return ok(a->value);
                     return eval_expr(st, a->result, n);
                 }
             }
@@ -236,19 +250,30 @@ static value eval_rule(eval_state *st, const node *n, node_result *res) {
         res->raw = v.v;
         return err(EV_NO_ARM, r->e);
     case RULE_SUM: {
-        dec_t sum = dec_from_int(0);
+        dec_acc sum;
+        dec_acc_init(&sum);
+        const expr *last = NULL; /* where an overflow is reported: the last part added */
         res->by = BY_PARTS;
         res->which = 0;
         for (int i = 0; i < r->n_arms; i++) {
-            c = eval_expr(st, r->arms[i].cond, n);
+            const arm *a = &r->arms[i];
+            c = eval_expr(st, a->cond, n);
             if (c.st) return c;
             if (!truth(c)) continue;
-            v = eval_expr(st, r->arms[i].result, n);
-            if (v.st) return v;
-            if (dec_add(sum, v.v, &sum) != DEC_OK) return err(EV_OVERFLOW, r->arms[i].result);
+            if (a->is_const) {
+                dec_acc_add(&sum, a->value);
+            } else {
+                v = eval_expr(st, a->result, n);
+                if (v.st) return v;
+                dec_acc_add(&sum, v.v);
+            }
+            if (sum.overflow) return err(EV_OVERFLOW, a->result);
+            last = a->result;
             if (i < 31) res->which |= 1 << i;
         }
-        return ok(sum);
+        dec_t total;
+        if (dec_acc_result(&sum, &total) != DEC_OK) return err(EV_OVERFLOW, last);
+        return ok(total);
     }
     case RULE_NONE: case RULE_GIVEN: /* the checker turned RULE_GIVEN into RULE_EXPR */
         break;
@@ -342,7 +367,10 @@ static void eval_node(eval_state *st, const node *n) {
     }
 
     /* Children first: a parent sums them, and a parent with its own rule still shows them. */
-    dec_t sum = zero, bonus = zero, lost = zero;
+    dec_acc sum, bonus;
+    dec_acc_init(&sum);
+    dec_acc_init(&bonus);
+    dec_t lost = zero;
     const node_result *bad = NULL;
     bool overflow = false, any_lost = false;
     for (int i = 0; i < n->n_children; i++) {
@@ -355,10 +383,10 @@ static void eval_node(eval_state *st, const node *n) {
             continue;
         }
         if (ch->kind == NODE_BONUS) {
-            overflow |= dec_add(bonus, cr->score, &bonus) != DEC_OK;
+            dec_acc_add(&bonus, cr->score);
             continue;
         }
-        if (cr->status != ST_EXCLUDED) overflow |= dec_add(sum, cr->score, &sum) != DEC_OK;
+        if (cr->status != ST_EXCLUDED) dec_acc_add(&sum, cr->score);
         /* Only an exclusion below changes a maximum; most children keep theirs. */
         if (cr->max.num != ch->max.num || cr->max.den != ch->max.den) {
             dec_t gone;
@@ -375,11 +403,31 @@ static void eval_node(eval_state *st, const node *n) {
             set_bad(res, v);
             return;
         }
+        leaf_memo *m = n->n_children == 0 ? &st->memo_leaf[n->id] : NULL;
+        if (m) {
+            for (int k = 0; k < m->used; k++)
+                if (m->raw[k].num == v.v.num && m->raw[k].den == v.v.den) {
+                    res->raw = v.v;
+                    res->score = m->score[k];
+                    res->status = m->status[k];
+                    res->rounded = m->rounded[k];
+                    return;
+                }
+        }
         res->score = res->raw = v.v;
         res->status = ST_SCORED;
         if (n->kind == NODE_BONUS) clamp(res, n->range_lo, n->range_hi);
         else clamp(res, zero, res->max);
         round_score(st->rs, res, true);
+        if (m) {
+            int k = m->next;
+            m->next = (uint8_t)((k + 1) % LEAF_MEMO_WAYS);
+            if (m->used < LEAF_MEMO_WAYS) m->used++;
+            m->raw[k] = v.v;
+            m->score[k] = res->score;
+            m->status[k] = res->status;
+            m->rounded[k] = res->rounded;
+        }
         return;
     }
     if (bad) {
@@ -390,6 +438,9 @@ static void eval_node(eval_state *st, const node *n) {
         res->by = BY_CHILDREN;
         return;
     }
+    dec_t sum_v, bonus_v;
+    overflow |= dec_acc_result(&sum, &sum_v) != DEC_OK;
+    overflow |= dec_acc_result(&bonus, &bonus_v) != DEC_OK;
     if (overflow) {
         res->status = ST_ERROR;
         res->error = EV_OVERFLOW;
@@ -398,10 +449,10 @@ static void eval_node(eval_state *st, const node *n) {
     }
     res->by = BY_CHILDREN;
     res->status = ST_SCORED;
-    res->score = res->raw = sum;
+    res->score = res->raw = sum_v;
     if (n->kind == NODE_BONUS) clamp(res, n->range_lo, n->range_hi);
     else clamp(res, zero, res->max);
-    if (dec_add(res->score, bonus, &res->score) != DEC_OK) {
+    if (dec_add(res->score, bonus_v, &res->score) != DEC_OK) {
         res->status = ST_ERROR;
         res->error = EV_OVERFLOW;
         return;
@@ -417,19 +468,23 @@ void eval_unit(eval_state *st, const fact_value *values, node_result *results, u
     memset(total, 0, sizeof *total);
     total->bad_node = -1;
     total->class_index = -1;
-    dec_t score = dec_from_int(0), max = dec_from_int(0);
-    bool overflow = false;
+    dec_acc score_acc, max_acc;
+    dec_acc_init(&score_acc);
+    dec_acc_init(&max_acc);
     for (int i = 0; i < rs->n_top; i++) {
         const node *n = rs->top[i];
         eval_node(st, n);
         const node_result *r = &results[n->id];
-        overflow |= dec_add(max, r->max, &max) != DEC_OK;
+        dec_acc_add(&max_acc, r->max);
         if (r->status == ST_MISSING || r->status == ST_ERROR) {
             if (total->status == ST_SCORED || r->status == ST_ERROR) total->status = r->status;
             continue;
         }
-        if (r->status != ST_EXCLUDED) overflow |= dec_add(score, r->score, &score) != DEC_OK;
+        if (r->status != ST_EXCLUDED) dec_acc_add(&score_acc, r->score);
     }
+    dec_t score = dec_from_int(0), max = dec_from_int(0);
+    bool overflow = dec_acc_result(&score_acc, &score) != DEC_OK;
+    overflow |= dec_acc_result(&max_acc, &max) != DEC_OK;
     if (overflow && total->status == ST_SCORED) total->status = ST_ERROR;
     /* The node to blame: the first in tree order that failed by itself, not through a child. */
     if (total->status != ST_SCORED) {

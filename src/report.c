@@ -133,10 +133,9 @@ typedef struct {
     bool oom;
 } sbuf;
 
-static bool sb_reserve(sbuf *b, size_t extra)
+static bool sb_grow(sbuf *b, size_t extra)
 {
     if (b->oom) return false;
-    if (b->cap - b->len > extra) return true; /* keeps room for a NUL */
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len <= extra) {
         if (cap > SIZE_MAX / 2) {
@@ -155,7 +154,14 @@ static bool sb_reserve(sbuf *b, size_t extra)
     return true;
 }
 
-static void sb_putn(sbuf *b, const char *s, size_t n)
+/* Inline: a report puts dozens of small pieces per unit, and the buffer nearly always has room. */
+static inline bool sb_reserve(sbuf *b, size_t extra)
+{
+    if (!b->oom && b->cap - b->len > extra) return true; /* keeps room for a NUL */
+    return sb_grow(b, extra);
+}
+
+static inline void sb_putn(sbuf *b, const char *s, size_t n)
 {
     if (!sb_reserve(b, n)) return;
     if (n) memcpy(b->p + b->len, s, n);
@@ -412,6 +418,8 @@ struct report {
     sbuf unitq; /* the unit name as a CSV field */
     sbuf pre;   /* per-node cells built once (text code+title, CSV code,title) */
     size_t *pre_off; /* n_nodes + 1 offsets into pre */
+    sbuf apre;  /* CSV: per top-level node, its area row's cells "INDEX <code>,title," */
+    size_t *apre_off; /* n_top + 1 offsets into apre */
 
     summary *sums;
     size_t n_sums, cap_sums;
@@ -650,6 +658,27 @@ static bool build_pre(report *r)
     return !r->pre.oom;
 }
 
+/* The unit-independent cells of every CSV area row. */
+static bool build_area_pre(report *r)
+{
+    const ruleset *rs = r->rs;
+    r->apre_off = malloc(((size_t)rs->n_top + 1) * sizeof *r->apre_off);
+    if (!r->apre_off) return false;
+    for (int i = 0; i < rs->n_top; i++) {
+        const node *n = rs->top[i];
+        r->apre_off[i] = r->apre.len;
+        r->tmp.len = 0;
+        sb_puts(&r->tmp, "INDEX ");
+        sb_puts(&r->tmp, n->code ? n->code : "?");
+        csv_field(&r->apre, r->tmp.oom ? "" : r->tmp.p);
+        sb_putc(&r->apre, ',');
+        csv_field(&r->apre, n->title);
+        sb_putc(&r->apre, ',');
+    }
+    r->apre_off[rs->n_top] = r->apre.len;
+    return !r->apre.oom && !r->tmp.oom;
+}
+
 report *report_new(FILE *out, const ruleset *rs, const report_opts *opts)
 {
     return report_new_ex(out, rs, opts, NULL);
@@ -684,7 +713,8 @@ report *report_new_ex(FILE *out, const ruleset *rs, const report_opts *opts,
         if (w > r->status_w) r->status_w = w;
     }
     if (r->o.format == REPORT_TEXT) text_layout(r);
-    if (r->o.format != REPORT_JSON && r->o.detail == DETAIL_NODES && !build_pre(r)) {
+    if ((r->o.format != REPORT_JSON && r->o.detail == DETAIL_NODES && !build_pre(r)) ||
+        (r->o.format == REPORT_CSV && !build_area_pre(r))) {
         report_free(r);
         return NULL;
     }
@@ -698,6 +728,8 @@ void report_free(report *r)
     sb_free(&r->tmp);
     sb_free(&r->unitq);
     sb_free(&r->pre);
+    sb_free(&r->apre);
+    free(r->apre_off);
     sb_free(&r->names);
     free(r->pre_off);
     free(r->sums);
@@ -842,13 +874,7 @@ static void csv_areas(report *r, const node_result *res)
         bool ok = report_area_index(rs, n, x, &idx);
         sb_putn(b, r->unitq.p, r->unitq.len);
         sb_putc(b, ',');
-        r->tmp.len = 0;
-        sb_puts(&r->tmp, "INDEX ");
-        sb_puts(&r->tmp, n->code ? n->code : "?");
-        csv_field(b, r->tmp.oom ? "" : r->tmp.p);
-        sb_putc(b, ',');
-        csv_field(b, n->title);
-        sb_putc(b, ',');
+        sb_putn(b, r->apre.p + r->apre_off[i], r->apre_off[i + 1] - r->apre_off[i]);
         if (ok) sb_dec(b, idx, -1);
         sb_puts(b, ",100,");
         sb_puts(b, status_name(x->status));

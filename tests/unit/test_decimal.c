@@ -521,6 +521,116 @@ static void test_parse_format_round_trip(void **state)
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) assert_string_equal(fmt(parse_ok(ok[i], 0), -1), ok[i]);
 }
 
+static dec_t acc_sum(const dec_t *xs, int n, dec_status *st)
+{
+    dec_acc a;
+    dec_acc_init(&a);
+    for (int i = 0; i < n; i++) dec_acc_add(&a, xs[i]);
+    dec_t r = {-99, 7};
+    *st = dec_acc_result(&a, &r);
+    return r;
+}
+
+/* Scores rounded to 2 places, as a parent sums them: 0.38 + 0.63 + 1.25 + 0.5 + 1 + 0.75 = 4.51. */
+static void test_acc_scores(void **state)
+{
+    (void)state;
+    dec_t xs[] = {D(38, 100), D(63, 100), D(125, 100), D(1, 2), D(1, 1), D(3, 4)};
+    dec_status st;
+    dec_t r = acc_sum(xs, 6, &st);
+    assert_int_equal(st, DEC_OK);
+    assert_dec(r, 451, 100);
+    /* normalised at the end: 0.25 + 0.25 + 0.5 = 1 */
+    dec_t ys[] = {D(1, 4), D(1, 4), D(1, 2)};
+    assert_dec(acc_sum(ys, 3, &st), 1, 1);
+    assert_int_equal(st, DEC_OK);
+    /* an empty sum is 0 */
+    assert_dec(acc_sum(NULL, 0, &st), 0, 1);
+    assert_int_equal(st, DEC_OK);
+}
+
+/* Thirds and sevenths: the running denominator grows to the lcm (21) and stays exact. */
+static void test_acc_exact_lcm(void **state)
+{
+    (void)state;
+    dec_t xs[] = {D(1, 3), D(1, 7), D(1, 3), D(2, 7), D(1, 3), D(4, 7)};
+    dec_status st;
+    assert_dec(acc_sum(xs, 6, &st), 2, 1); /* 1 + 1 */
+    assert_int_equal(st, DEC_OK);
+    dec_t ys[] = {D(-5, 6), D(1, 4), D(1, 12)}; /* -10/12 + 3/12 + 1/12 = -1/2 */
+    assert_dec(acc_sum(ys, 3, &st), -1, 2);
+    assert_int_equal(st, DEC_OK);
+}
+
+/* Large values: an intermediate beyond int64 is fine when the sum fits; a sum that does not fit is
+ * an overflow, never wrong digits. */
+static void test_acc_large(void **state)
+{
+    (void)state;
+    dec_status st;
+    dec_t up[] = {dec_from_int(INT64_MAX), dec_from_int(INT64_MAX), dec_from_int(-INT64_MAX)};
+    assert_dec(acc_sum(up, 3, &st), INT64_MAX, 1);
+    assert_int_equal(st, DEC_OK);
+    dec_t over[] = {dec_from_int(INT64_MAX), dec_from_int(1)};
+    acc_sum(over, 2, &st);
+    assert_int_equal(st, DEC_OVERFLOW);
+    /* big numerator over a fraction: (2^62 + 1/2) * 2 terms does not fit in int64 */
+    dec_t half[] = {dec_from_int(P62), D(1, 2), dec_from_int(P62), D(1, 2)};
+    acc_sum(half, 4, &st);
+    assert_int_equal(st, DEC_OVERFLOW);
+    /* 2^62 + 1/2 - 2^62 + 1/2 = 1 */
+    dec_t back[] = {dec_from_int(P62), D(1, 2), dec_from_int(-P62), D(1, 2)};
+    assert_dec(acc_sum(back, 4, &st), 1, 1);
+    assert_int_equal(st, DEC_OK);
+}
+
+/* Denominators whose lcm passes int64 (large primes): the accumulator falls back to normalised
+ * addition, exactly as a chain of dec_add would. */
+static void test_acc_lcm_fallback(void **state)
+{
+    (void)state;
+    const int64_t p = 2147483647, q = 2147483629, r = 2147483587; /* primes near 2^31 */
+    dec_t xs[] = {D(1, p), D(1, q), D(-1, p), D(-1, q), D(1, r)};
+    dec_status st;
+    assert_dec(acc_sum(xs, 5, &st), 1, r);
+    assert_int_equal(st, DEC_OK);
+    dec_t chain = dec_from_int(0);
+    for (int i = 0; i < 3; i++) assert_int_equal(dec_add(chain, xs[i], &chain), DEC_OK);
+    dec_t ys[] = {D(1, p), D(1, q), D(-1, p)};
+    assert_dec(acc_sum(ys, 3, &st), chain.num, chain.den);
+    assert_int_equal(st, DEC_OK);
+    /* 1/p + 1/q + 1/r: the exact denominator p*q*r does not fit: an overflow, as dec_add gives */
+    dec_t zs[] = {D(1, p), D(1, q), D(1, r)};
+    acc_sum(zs, 3, &st);
+    dec_t t;
+    assert_int_equal(dec_add(D(1, p), D(1, q), &t), DEC_OK);
+    assert_int_equal(dec_add(t, D(1, r), &t), DEC_OVERFLOW);
+    assert_int_equal(st, DEC_OVERFLOW);
+}
+
+/* Random small sums against a chain of dec_add. */
+static void test_acc_matches_add(void **state)
+{
+    (void)state;
+    uint64_t seed = 88172645463325252ULL;
+    const int64_t dens[] = {1, 2, 3, 4, 5, 8, 10, 20, 25, 50, 100, 7, 9, 1000};
+    for (int round = 0; round < 20000; round++) {
+        dec_acc a;
+        dec_acc_init(&a);
+        dec_t chain = dec_from_int(0);
+        int n = 1 + (int)(round % 12);
+        for (int i = 0; i < n; i++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            dec_t x = D((int64_t)(seed % 2001) - 1000, dens[(seed >> 20) % (sizeof dens / sizeof *dens)]);
+            dec_acc_add(&a, x);
+            assert_int_equal(dec_add(chain, x, &chain), DEC_OK);
+        }
+        dec_t r;
+        assert_int_equal(dec_acc_result(&a, &r), DEC_OK);
+        assert_dec(r, chain.num, chain.den);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +659,11 @@ int main(void)
         cmocka_unit_test(test_parse_format_round_trip),
         cmocka_unit_test(test_inline_fast_paths),
         cmocka_unit_test(test_round_fast_paths),
+        cmocka_unit_test(test_acc_scores),
+        cmocka_unit_test(test_acc_exact_lcm),
+        cmocka_unit_test(test_acc_large),
+        cmocka_unit_test(test_acc_lcm_fallback),
+        cmocka_unit_test(test_acc_matches_add),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -343,6 +343,44 @@ static void given_and_classes(void **state) {
     done(f);
 }
 
+/* One eval_state scoring many units in turn, the way a batch does: each leaf's result must depend
+ * on this unit's facts only, whatever the units before it gave (the evaluator keeps the last few
+ * values of each leaf, with their clamping and rounding). Six distinct values cycle through a
+ * four-value memory; each expected score is worked out by hand. Band results `max * 50%` are
+ * constants the checker works out once. */
+static void many_units_one_state(void **state) {
+    (void)state;
+    fixture *f = load(
+        "ruleset \"t\" { year 2024\n round 2 }\n"
+        "fact v: number \"V\"\n"
+        "fact p: percent \"P\"\n"
+        "area 1 \"A\" max 2.25 {\n"
+        "  criterion 1.1 \"v\" max 1 { score v }\n"
+        "  criterion 1.2 \"p\" max 1.25 { score by p { 100% => max; 85%..<100% => max * 50%; < 85% => 0 } }\n"
+        "}\n");
+    /* v: raw value, then score and status after clamping to [0, 1] and rounding to 2 places */
+    static const struct { const char *v, *score; node_status st; } vs[] = {
+        {"5", "1", ST_CLAMPED},       {"0.5", "0.5", ST_SCORED}, {"0.333", "0.33", ST_SCORED},
+        {"-2", "0", ST_CLAMPED},      {"0.125", "0.13", ST_SCORED}, {"1", "1", ST_SCORED},
+    };
+    /* p: 100% gives 1.25; 85..<100% gives 0.625, rounded to 0.63; below 85% gives 0 */
+    static const struct { const char *p, *score; } ps[] = {{"100%", "1.25"}, {"90%", "0.63"}, {"50%", "0"}};
+    for (int u = 0; u < 40; u++) {
+        int i = (u * 5) % 6, j = (u * 2 + u / 3) % 3;
+        set(f, "v", vs[i].v);
+        set(f, "p", ps[j].p);
+        run(f);
+        assert_node(f, "1.1", vs[i].score, vs[i].st);
+        assert_node(f, "1.2", ps[j].score, ST_SCORED);
+        assert_int_equal(node_of(f, "1.2")->rounded, j == 1);
+        assert_int_equal(node_of(f, "1.1")->rounded, i == 2 || i == 4);
+        dec_t want;
+        assert_int_equal(dec_add(node_of(f, "1.1")->score, node_of(f, "1.2")->score, &want), DEC_OK);
+        assert_int_equal(dec_cmp(f->tot.score, want), 0);
+    }
+    done(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bands_boundaries),
@@ -353,6 +391,7 @@ int main(void) {
         cmocka_unit_test(rounding_scopes),
         cmocka_unit_test(logic_defs_dates),
         cmocka_unit_test(given_and_classes),
+        cmocka_unit_test(many_units_one_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
