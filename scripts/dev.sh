@@ -2,15 +2,16 @@
 # The two commands of the README's quick start:
 #   bash scripts/dev.sh demo   install what is missing, build, score the bundled Ba Đình example
 #   bash scripts/dev.sh test   install what is missing, build normally and under ASan+UBSan, run
-#                              every test in both builds
+#                              every test in both builds, then each fuzz target for 20 s
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian 12 packages the build and the tests need (see the README for why each is there).
 packages=(build-essential cmake pkg-config flex bison libcsv-dev libjansson-dev libutf8proc-dev
           libxlsxwriter-dev libcmocka-dev)
-# Only the tests need these: the xlsx round trip converts workbooks back to CSV with LibreOffice.
-test_packages=(libreoffice-calc-nogui)
+# Only the tests need these: the xlsx round trip converts workbooks back to CSV with LibreOffice;
+# the fuzz targets need clang and its libFuzzer runtime.
+test_packages=(libreoffice-calc-nogui clang libclang-rt-14-dev)
 
 install_missing() {
     local missing=()
@@ -50,6 +51,8 @@ test)
     echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer build)"
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --output-on-failure -j "$(nproc)")
+    echo "== fuzz targets, 20 s each over their corpora (tests/fuzz/ci.sh)"
+    FUZZ_SECONDS=20 bash tests/fuzz/ci.sh
     ;;
 *)
     echo "usage: bash scripts/dev.sh demo|test" >&2
