@@ -201,6 +201,34 @@ dec_status dec_round_slow_(dec_t a, int places, dec_rounding mode, dec_t *out)
     return fits(q / (i128)g, scale / (int64_t)g, out);
 }
 
+/* part / whole * 100, then (places >= 0) rounded: an index. The general way takes three gcds
+ * (divide, multiply, round); when the intermediate products fit in 64 bits this takes one
+ * division and one gcd. Anything larger goes the general way, so the result is always the same. */
+dec_status dec_percent(dec_t part, dec_t whole, int places, dec_rounding mode, dec_t *out)
+{
+    if (whole.num == 0) return DEC_DIVZERO;
+    if (places <= 18) {
+        int64_t scale = places >= 0 ? pow10_tab[places] : 1, n, d;
+        if (!__builtin_mul_overflow(part.num, whole.den, &n) && !__builtin_mul_overflow(n, 100, &n) &&
+            !__builtin_mul_overflow(n, scale, &n) && !__builtin_mul_overflow(part.den, whole.num, &d) &&
+            n != INT64_MIN && d != INT64_MIN) {
+            if (d < 0) n = -n, d = -d;
+            if (places < 0) return dec_make(n, d, out);
+            int64_t q = n / d, r = n % d;
+            uint64_t twice_r = uabs64(r) * 2; /* r < d < 2^63 */
+            if (twice_r > (uint64_t)d || (twice_r == (uint64_t)d && (mode == DEC_HALF_UP || (q & 1))))
+                q += n < 0 ? -1 : 1;
+            return dec_make(q, scale, out);
+        }
+    }
+    dec_t v;
+    dec_status st = dec_div(part, whole, &v);
+    if (st == DEC_OK) st = dec_mul(v, dec_from_int(100), &v);
+    if (st == DEC_OK && places >= 0) st = dec_round(v, places, mode, &v);
+    if (st == DEC_OK) *out = v;
+    return st;
+}
+
 static inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static inline bool is_space(char c) { return c == ' ' || c == '\t'; }
 

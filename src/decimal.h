@@ -51,6 +51,10 @@ dec_status dec_parse(const char *s, size_t len, int flags, dec_t *out);
  * Returns the length written (as snprintf: the length needed, buf always NUL-terminated if cap > 0). */
 size_t dec_format(dec_t a, int min_places, char *buf, size_t cap);
 
+/* part / whole * 100 (an index in percent), rounded to `places` decimals when places >= 0; the
+ * same result as dec_div, dec_mul by 100 and dec_round, with one gcd instead of three. */
+dec_status dec_percent(dec_t part, dec_t whole, int places, dec_rounding mode, dec_t *out);
+
 /* true when a has a finite decimal expansion (den has only factors 2 and 5) */
 bool dec_is_terminating(dec_t a);
 

@@ -504,11 +504,7 @@ void eval_unit(eval_state *st, const fact_value *values, node_result *results, u
     total->max = max;
     if (total->status == ST_SCORED && max.num > 0) {
         dec_t idx;
-        if (dec_div(score, max, &idx) == DEC_OK && dec_mul(idx, dec_from_int(100), &idx) == DEC_OK) {
-            if (rs->round_index) {
-                dec_t r;
-                if (dec_round(idx, rs->index_places, rs->index_mode, &r) == DEC_OK) idx = r;
-            }
+        if (dec_percent(score, max, rs->round_index ? rs->index_places : -1, rs->index_mode, &idx) == DEC_OK) {
             total->index = idx;
             total->index_ok = true;
             /* Classes are written as percentages (>= 90%), the index is in percent (90). */

@@ -188,11 +188,25 @@ static void sb_dec(sbuf *b, dec_t d, int places)
     sb_putn(b, num, n < sizeof num ? n : sizeof num - 1);
 }
 
+/* Decimal digits of v at the end of num[32]; returns where they start. Messages quote line and
+ * column numbers of many units, and snprintf costs more than the rest of such a line. */
+static const char *int_text(long long v, char num[32], size_t *n)
+{
+    char *e = num + 32, *p = e;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0) *--p = '-';
+    *n = (size_t)(e - p);
+    return p;
+}
+
 static void sb_int(sbuf *b, long long v)
 {
     char num[32];
-    int n = snprintf(num, sizeof num, "%lld", v);
-    if (n > 0) sb_putn(b, num, (size_t)n);
+    size_t n;
+    const char *p = int_text(v, num, &n);
+    sb_putn(b, p, n);
 }
 
 /* Drops trailing spaces (padding of a last empty column) and ends the line. */
@@ -241,8 +255,9 @@ static void bw_puts(bwriter *w, const char *s)
 static void bw_int(bwriter *w, long long v)
 {
     char num[32];
-    int n = snprintf(num, sizeof num, "%lld", v);
-    if (n > 0) bw_putn(w, num, (size_t)n);
+    size_t n;
+    const char *p = int_text(v, num, &n);
+    bw_putn(w, p, n);
 }
 
 static void bw_dec(bwriter *w, dec_t d)

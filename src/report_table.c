@@ -18,16 +18,7 @@ bool report_area_index(const ruleset *rs, const node *n, const node_result *x, d
     if (!n || n->kind == NODE_BONUS) return false;
     if (x->status == ST_EXCLUDED || x->status == ST_MISSING || x->status == ST_ERROR) return false;
     if (x->max.num <= 0) return false;
-    dec_t idx;
-    if (dec_div(x->score, x->max, &idx) != DEC_OK) return false;
-    if (dec_mul(idx, dec_from_int(100), &idx) != DEC_OK) return false;
-    if (rs->round_index) {
-        dec_t r;
-        if (dec_round(idx, rs->index_places, rs->index_mode, &r) != DEC_OK) return false;
-        idx = r;
-    }
-    *out = idx;
-    return true;
+    return dec_percent(x->score, x->max, rs->round_index ? rs->index_places : -1, rs->index_mode, out) == DEC_OK;
 }
 
 const char *report_class_label(const ruleset *rs, const unit_total *t)

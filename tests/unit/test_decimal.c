@@ -631,6 +631,46 @@ static void test_acc_matches_add(void **state)
     }
 }
 
+/* An index: 2 of 3 points is 66.67% at 2 places (200/3 exactly); 61 of 70 is 87.142857...% -> 87.14;
+ * half-even at a tie; and random values against divide, multiply by 100 and round. */
+static void test_percent(void **state)
+{
+    (void)state;
+    dec_t r;
+    assert_int_equal(dec_percent(D(2, 1), D(3, 1), 2, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, 6667, 100);
+    assert_int_equal(dec_percent(D(2, 1), D(3, 1), -1, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, 200, 3);
+    assert_int_equal(dec_percent(D(61, 1), D(70, 1), 2, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, 4357, 50); /* 87.14 */
+    assert_int_equal(dec_percent(D(1, 8), D(1, 1), 1, DEC_HALF_EVEN, &r), DEC_OK); /* 12.5 stays */
+    assert_dec(r, 25, 2);
+    assert_int_equal(dec_percent(D(1, 8), D(1, 1), 0, DEC_HALF_EVEN, &r), DEC_OK); /* 12.5 -> 12 */
+    assert_dec(r, 12, 1);
+    assert_int_equal(dec_percent(D(1, 8), D(1, 1), 0, DEC_HALF_UP, &r), DEC_OK); /* 12.5 -> 13 */
+    assert_dec(r, 13, 1);
+    assert_int_equal(dec_percent(D(-1, 8), D(1, 1), 0, DEC_HALF_UP, &r), DEC_OK); /* away from 0 */
+    assert_dec(r, -13, 1);
+    assert_int_equal(dec_percent(D(1, 1), D(0, 1), 2, DEC_HALF_UP, &r), DEC_DIVZERO);
+    /* too large for 64 bits on the way: the general path, same answer */
+    assert_int_equal(dec_percent(dec_from_int(P62), dec_from_int(P62), 2, DEC_HALF_UP, &r), DEC_OK);
+    assert_dec(r, 100, 1);
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 50000; i++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        dec_t part = D((int64_t)(seed % 100000) - 5000, 1 + (int64_t)((seed >> 17) % 400));
+        dec_t whole = D(1 + (int64_t)((seed >> 27) % 100000), 1 + (int64_t)((seed >> 44) % 60));
+        int places = (int)((seed >> 58) % 6) - 1;
+        dec_rounding mode = (seed >> 63) ? DEC_HALF_EVEN : DEC_HALF_UP;
+        dec_t want, got;
+        assert_int_equal(dec_div(part, whole, &want), DEC_OK);
+        assert_int_equal(dec_mul(want, dec_from_int(100), &want), DEC_OK);
+        if (places >= 0) assert_int_equal(dec_round(want, places, mode, &want), DEC_OK);
+        assert_int_equal(dec_percent(part, whole, places, mode, &got), DEC_OK);
+        assert_dec(got, want.num, want.den);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -659,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_parse_format_round_trip),
         cmocka_unit_test(test_inline_fast_paths),
         cmocka_unit_test(test_round_fast_paths),
+        cmocka_unit_test(test_percent),
         cmocka_unit_test(test_acc_scores),
         cmocka_unit_test(test_acc_exact_lcm),
         cmocka_unit_test(test_acc_large),
