@@ -80,7 +80,7 @@ static value arith(dec_status s, dec_t v, const expr *at) {
 }
 
 static value eval_expr(eval_state *st, const expr *e, const node *n);
-static bool pattern_matches(const pattern *p, dec_t v);
+static inline bool pattern_matches(const pattern *p, dec_t v);
 
 static value eval_slot(eval_state *st, int slot) {
     if (!st->memo_done[slot]) {
@@ -202,7 +202,7 @@ static value eval_expr(eval_state *st, const expr *e, const node *n) {
     return err(EV_OVERFLOW, e);
 }
 
-static bool pattern_matches(const pattern *p, dec_t v) {
+static inline bool pattern_matches(const pattern *p, dec_t v) {
     switch (p->kind) {
     case PAT_ELSE: return true;
     case PAT_EQ: case PAT_BOOL: return dec_cmp(v, p->lo) == 0;
@@ -233,7 +233,10 @@ static value eval_rule(eval_state *st, const node *n, node_result *res) {
         res->via = st->last_arm;
         return v;
     case RULE_BANDS:
-        v = eval_expr(st, r->e, n);
+        if (r->e->kind == EX_FACT && st->facts[r->e->u.ref.slot].state == FV_OK) /* the usual subject */
+            v = ok(st->facts[r->e->u.ref.slot].num);
+        else
+            v = eval_expr(st, r->e, n);
         if (v.st) return v;
         for (int i = 0; i < r->n_arms; i++) {
             const arm *a = &r->arms[i];
