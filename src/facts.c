@@ -773,11 +773,16 @@ static inline bool cellvec_push(cellvec *v, cell_ref c)
 
 /* One row as read: trimmed cells (each NUL-terminated inside `text`, but for the batch cells whose
  * text was not kept) and its raw source text. A stored row carries its raw text; for the row being
- * read (`live`) it is found only when a message needs it (row_raw). */
+ * read (`live`) it is found only when a message needs it (row_raw).
+ * Not every cell is kept (see cb_field): empty cells after the last non-empty one, and the cells past
+ * the width that matters (a sheet's fact,value,note; a batch header's width) are only counted, so that
+ * a row of 100 million commas costs nothing. A cell not kept reads as empty (cell_s, cell_n). */
 typedef struct {
     const char *text;
     const cell_ref *cells;
-    size_t ncells;
+    size_t ncells; /* kept */
+    size_t width;  /* in the row, kept or not (a live row only) */
+    size_t far;    /* 1 + the last non-empty cell not kept, else 0 */
     uint32_t line;
     const char *raw;
     size_t raw_len;
@@ -793,6 +798,7 @@ static size_t cell_n(const row_view *v, size_t i) { return i < v->ncells ? v->ce
 /* Index of the last non-empty cell + 1: Excel pads rows with empty cells. */
 static size_t used_cells(const row_view *v)
 {
+    if (v->far) return v->far; /* the cells not kept all come after the kept ones */
     size_t n = v->ncells;
     while (n > 0 && v->cells[n - 1].len == 0) n--;
     return n;
@@ -800,7 +806,7 @@ static size_t used_cells(const row_view *v)
 
 typedef struct {
     uint32_t line;
-    size_t raw_off, raw_len, cell0, ncells;
+    size_t raw_off, raw_len, cell0, ncells, far;
 } stored_row;
 
 static size_t count_nl(const char *s, size_t n)
@@ -905,16 +911,17 @@ struct reader {
     fbuf scratch; /* carry + the rest of the row, put together for a message */
 
     fbuf text; /* the current row's kept cells */
-    cellvec cells;  /* its cells; in a batch row only those within the header's width */
+    cellvec cells;  /* its kept cells (see row_view) */
     size_t row_ncells; /* how many cells it has */
-    size_t row_far;    /* batch: 1 + the last non-empty cell past the header's width, else 0 */
+    size_t row_far;    /* 1 + the last non-empty cell past the width kept, else 0 */
     uint64_t row_hash; /* batch: hash_name of the unit name, when it is its own NFC; else 0 */
     bool skip_row;
 
     facts_layout layout;
     /* batch */
-    int *colmap;
-    size_t ncols;
+    int *colmap; /* [named] */
+    size_t ncols, named; /* the header's width; up to its last non-empty cell */
+    unsigned char *unnamed_warned; /* bit per column of [named, ncols): warned about (see col_of) */
     fact_value *values; /* the row's values, overwritten column by column (see batch_row) */
     vcache *vc; /* per fact; used for bool and choice */
     uint64_t *units;     /* the duplicate check: see unit_seen */
@@ -1069,24 +1076,58 @@ static bool locate_field(const row_view *v, size_t idx, src_loc *loc, const char
     }
 }
 
+/* Where a message about cells field..last of a row points (field NO_FIELD: the row as a whole), and
+ * the source line to quote. The caret spans the cells when they are on one line. */
+static void row_loc(reader *r, const row_view *row, size_t field, size_t last, src_loc *loc, const char **lt,
+                    size_t *ll)
+{
+    row_view vv = *row, *v = &vv;
+    if (v->live) row_raw(r, &v->raw, &v->raw_len);
+    *loc = (src_loc){r->file, (int)v->line, 0, 0, 0};
+    *lt = NULL;
+    *ll = 0;
+    if (field == NO_FIELD || !locate_field(v, field, loc, lt, ll)) {
+        *loc = (src_loc){r->file, (int)v->line, 0, 0, 0};
+        if (v->raw && v->raw_len) {
+            *lt = v->raw;
+            while (*ll < v->raw_len && (*lt)[*ll] != '\r' && (*lt)[*ll] != '\n') (*ll)++;
+        }
+        return;
+    }
+    src_loc end;
+    const char *elt;
+    size_t ell;
+    if (last != field && locate_field(v, last, &end, &elt, &ell) && elt == *lt && end.col + end.len > loc->col)
+        loc->len = end.col + end.len - loc->col;
+}
+
 /* A diagnostic about a row, pointing at cell `field` (NO_FIELD: the row as a whole). */
 static void emit_row(reader *r, diag_severity sev, const row_view *v, size_t field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static void emit_row(reader *r, diag_severity sev, const row_view *row, size_t field, const char *fmt, ...)
 {
     if (r->quiet) return;
-    row_view vv = *row, *v = &vv;
-    if (v->live) row_raw(r, &v->raw, &v->raw_len);
-    src_loc loc = {r->file, (int)v->line, 0, 0, 0};
-    const char *lt = NULL;
-    size_t ll = 0;
-    if (field == NO_FIELD || !locate_field(v, field, &loc, &lt, &ll)) {
-        loc = (src_loc){r->file, (int)v->line, 0, 0, 0};
-        if (v->raw && v->raw_len) {
-            lt = v->raw;
-            while (ll < v->raw_len && lt[ll] != '\r' && lt[ll] != '\n') ll++;
-        }
-    }
+    src_loc loc;
+    const char *lt;
+    size_t ll;
+    row_loc(r, row, field, field, &loc, &lt, &ll);
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vemit(r->o->diags, sev, &loc, lt, ll, fmt, ap);
+    va_end(ap);
+}
+
+/* The same, the caret under cells field..last. */
+static void emit_cells(reader *r, diag_severity sev, const row_view *v, size_t field, size_t last, const char *fmt,
+                       ...) __attribute__((format(printf, 6, 7)));
+static void emit_cells(reader *r, diag_severity sev, const row_view *v, size_t field, size_t last, const char *fmt,
+                       ...)
+{
+    if (r->quiet) return;
+    src_loc loc;
+    const char *lt;
+    size_t ll;
+    row_loc(r, v, field, last, &loc, &lt, &ll);
     va_list ap;
     va_start(ap, fmt);
     diag_vemit(r->o->diags, sev, &loc, lt, ll, fmt, ap);
@@ -1342,15 +1383,19 @@ static void duplicate_unit(reader *r, const row_view *v, const char *name, size_
                  show_name(&su, name));
 }
 
+/* The header: columns up to its last non-empty cell are mapped (colmap); the empty cells after it
+ * (Excel pads rows) are columns without a name, known by their number only. */
 static void batch_header(reader *r, const row_view *v)
 {
     size_t n = v->ncells, ns = r->o->n_specs > 0 ? (size_t)r->o->n_specs : 1;
-    r->ncols = n;
+    r->ncols = v->width > n ? v->width : n;
+    r->named = n;
     r->colmap = malloc(n * sizeof *r->colmap);
     r->values = malloc(ns * sizeof *r->values);
     r->vc = calloc(ns, sizeof *r->vc);
     size_t *first = calloc(ns, sizeof *first); /* column + 1 of each fact */
-    if (!r->colmap || !r->values || !r->vc || !first) {
+    if (r->ncols > n) r->unnamed_warned = calloc((r->ncols - n + 7) / 8, 1);
+    if (!r->colmap || !r->values || !r->vc || !first || (r->ncols > n && !r->unnamed_warned)) {
         free(first);
         out_of_memory(r);
         return;
@@ -1390,6 +1435,21 @@ static void batch_header(reader *r, const row_view *v)
     free(first);
 }
 
+/* What column i (< ncols) of a batch table holds: a fact's index, COL_IGNORE, or COL_UNNAMED while
+ * no value in it has been warned about. */
+static int col_of(const reader *r, size_t i)
+{
+    if (i < r->named) return r->colmap[i];
+    size_t b = i - r->named;
+    return r->unnamed_warned[b / 8] & (1u << (b % 8)) ? COL_IGNORE : COL_UNNAMED;
+}
+
+static void col_warned(reader *r, size_t i)
+{
+    if (i < r->named) r->colmap[i] = COL_IGNORE;
+    else r->unnamed_warned[(i - r->named) / 8] |= (unsigned char)(1u << ((i - r->named) % 8));
+}
+
 /* A batch cell as it arrives from libcsv (k > 0, a fact's column, not empty): read it at once, with
  * no copy. false when it does not read; it is then kept, and read again with messages once the row
  * is known to be wanted (batch_row). */
@@ -1422,7 +1482,7 @@ static void batch_row(reader *r, const row_view *v)
         r->stop = true;
         return;
     }
-    size_t used = r->row_far ? r->row_far : used_cells(v);
+    size_t used = used_cells(v);
     if (used == 0) return; /* a blank row, as spreadsheets leave at the end */
     if (cell_n(v, 0) == 0) {
         emit_row(r, DIAG_ERROR, v, 0, "the row has no unit name; it is ignored");
@@ -1454,14 +1514,14 @@ static void batch_row(reader *r, const row_view *v)
          * row, and no copy of a blank row is needed; a fact without a column stays blank. */
         fact_value *vals = r->values;
         size_t m = v->ncells < r->ncols ? v->ncells : r->ncols;
-        for (size_t i = m; i < r->ncols; i++)
+        for (size_t i = m; i < r->named; i++)
             if (r->colmap[i] >= 0) vals[r->colmap[i]] = BLANK_VALUE;
         for (size_t i = 1; i < m; i++) {
-            int s = r->colmap[i];
+            int s = col_of(r, i);
             if (s < 0) {
                 if (s == COL_UNNAMED && cell_n(v, i) > 0) {
                     emit_row(r, DIAG_WARNING, v, i, "column %zu has no name in the header; its values are ignored", i + 1);
-                    r->colmap[i] = COL_IGNORE;
+                    col_warned(r, i);
                 }
                 continue;
             }
@@ -1483,7 +1543,7 @@ static void sheet_keep(reader *r, const row_view *v)
     const char *raw = v->raw;
     size_t raw_len = v->raw_len;
     if (v->live) row_raw(r, &raw, &raw_len);
-    stored_row sr = {v->line, r->sheet_text.len, raw_len, r->sheet_cells.len, v->ncells};
+    stored_row sr = {v->line, r->sheet_text.len, raw_len, r->sheet_cells.len, v->ncells, v->far};
     bool ok = fbuf_add(&r->sheet_text, raw, raw_len);
     for (size_t i = 0; ok && i < v->ncells; i++) {
         cell_ref c = {r->sheet_text.len, cell_n(v, i)};
@@ -1505,8 +1565,15 @@ static void sheet_keep(reader *r, const row_view *v)
 
 static row_view stored_view(const reader *r, const stored_row *sr)
 {
-    return (row_view){r->sheet_text.p, r->sheet_cells.p + sr->cell0, sr->ncells, sr->line,
-                      r->sheet_text.p + sr->raw_off, sr->raw_len, false};
+    return (row_view){.text = r->sheet_text.p,
+                      .cells = r->sheet_cells.p + sr->cell0,
+                      .ncells = sr->ncells,
+                      .width = sr->ncells,
+                      .far = sr->far,
+                      .line = sr->line,
+                      .raw = r->sheet_text.p + sr->raw_off,
+                      .raw_len = sr->raw_len,
+                      .live = false};
 }
 
 static bool is_int_text(const char *s, size_t n, bool sign, bool pct)
@@ -1563,15 +1630,27 @@ static void sheet_row(reader *r, const row_view *v, bool is_unit_row, uint32_t u
         if (cell_n(v, 1) > 0) {
             read_value(r, v, 1, s, unit, &vals[s]);
             fact_type t = r->o->specs[s].type;
-            /* "3,5" typed without quotes arrives as value 3 and note 5: say so rather than read 3. */
+            /* "0,5" typed without quotes arrives as the value 0 and the note 5. For a number or a
+             * percentage that is refused: reading 0 would be a silent misread, and a note of digits
+             * alone after a whole number is far less likely than a decimal comma. A count has no
+             * decimals, so there the split is only a guess: a warning. */
+            const char *val = cell_s(v, 1), *note = cell_s(v, 2);
             if (vals[s].state == FV_OK && (t == FACT_NUMBER || t == FACT_PERCENT || t == FACT_COUNT) &&
-                is_int_text(cell_s(v, 1), cell_n(v, 1), true, false) &&
-                is_int_text(cell_s(v, 2), cell_n(v, 2), false, true))
-                emit_row(r, DIAG_WARNING, v, 2,
-                         "unit '%s', fact '%s': the value '%s' and the note '%s' look like one number split by "
-                         "an unquoted decimal comma; if you meant %s,%s, write \"%s,%s\"",
-                         show_name(&su, unit), b.s, cell_s(v, 1), cell_s(v, 2), cell_s(v, 1), cell_s(v, 2), cell_s(v, 1),
-                         cell_s(v, 2));
+                is_int_text(val, cell_n(v, 1), true, false) && is_int_text(note, cell_n(v, 2), false, t != FACT_NUMBER)) {
+                if (t == FACT_COUNT)
+                    emit_row(r, DIAG_WARNING, v, 2,
+                             "unit '%s', fact '%s': the value '%s' and the note '%s' look like one number split by "
+                             "an unquoted decimal comma; if you meant %s,%s, write \"%s,%s\"",
+                             show_name(&su, unit), b.s, val, note, val, note, val, note);
+                else {
+                    vals[s].state = FV_BAD;
+                    vals[s].num = dec_from_int(0);
+                    emit_cells(r, DIAG_ERROR, v, 1, 2,
+                               "unit '%s', fact '%s' (column 2): the value '%s' and the note '%s' look like one number "
+                               "split by an unquoted decimal comma; write \"%s,%s\" (in quotes) or %s.%s",
+                               show_name(&su, unit), b.s, val, note, val, note, val, note);
+                }
+            }
         }
     }
     nfc_free(&b);
@@ -1632,9 +1711,24 @@ static void first_row(reader *r, const row_view *v)
 {
     const char *c0 = cell_s(v, 0);
     size_t n0 = cell_n(v, 0);
+    /* The kind of file (and, before this reader, whether it is a published table: table.c) is told
+     * by the words of its first row, which cannot be read if it is not UTF-8: a header saved in
+     * Windows-1258 would be taken for a fact sheet's row. */
+    for (size_t i = 0; i < v->ncells; i++) {
+        size_t bad = utf8_bad_at(cell_s(v, i), cell_n(v, i));
+        if (bad < cell_n(v, i)) {
+            r->utf8_hinted = true;
+            emit_row(r, DIAG_ERROR, v, i,
+                     "the first row is not valid UTF-8 (byte 0x%02X); the file seems not to be saved as UTF-8 "
+                     "(Windows-1258?): save it as \"CSV UTF-8\"; the file is not read",
+                     (unsigned char)cell_s(v, i)[bad]);
+            r->fatal = true;
+            return;
+        }
+    }
     /* No name holds ';' or a tab: a first cell with one is a file cut with another separator,
      * which read with commas would give nonsense. */
-    if (memchr(c0, ';', n0) || (v->ncells == 1 && memchr(c0, '\t', n0))) {
+    if (memchr(c0, ';', n0) || (v->width == 1 && memchr(c0, '\t', n0))) {
         emit_row(r, DIAG_ERROR, v, NO_FIELD, "the file seems to use '%s' as separator; save it as CSV with commas",
                  memchr(c0, ';', n0) ? ";" : "\\t");
         r->fatal = true;
@@ -1643,7 +1737,7 @@ static void first_row(reader *r, const row_view *v)
     /* `unit` first is a batch header, unless it is a sheet's unit row (`unit,Phòng Nội vụ[,note]`):
      * a header has more than three names or names a known fact. */
     bool batch = false;
-    if (v->ncells >= 2 && ascii_ieq(c0, n0, "unit")) {
+    if (v->width >= 2 && ascii_ieq(c0, n0, "unit")) {
         size_t nonempty = 0;
         for (size_t i = 0; i < v->ncells; i++) nonempty += cell_n(v, i) > 0;
         batch = nonempty > 3;
@@ -1661,13 +1755,22 @@ static void first_row(reader *r, const row_view *v)
     else if (!ascii_ieq(c0, n0, "fact")) sheet_keep(r, v); /* `fact,value,note` is the optional header */
 }
 
-/* A cell whose text is kept for later: every cell of a header or a sheet, a batch row's unit name,
- * a batch cell that did not read. */
+/* The empty cells not kept since the last kept one (see cb_field), kept now that a cell after them
+ * is: the row's cells up to the current one (row_ncells - 1) are then all there. */
+static bool push_empty_cells(reader *r)
+{
+    while (r->cells.len + 1 < r->row_ncells)
+        if (!cellvec_push(&r->cells, (cell_ref){NO_TEXT, 0})) return false;
+    return true;
+}
+
+/* A cell whose text is kept for later: every non-empty cell of a header or a sheet's fact,value,note,
+ * a batch row's unit name, a batch cell that did not read. */
 static __attribute__((noinline)) void keep_cell(reader *r, const char *p, size_t len)
 {
     r->row_nl += count_nl(p, len);
     cell_ref c = {r->text.len, len};
-    if (!fbuf_reserve(&r->text, len + 1) || !cellvec_push(&r->cells, c)) {
+    if (!push_empty_cells(r) || !fbuf_reserve(&r->text, len + 1) || !cellvec_push(&r->cells, c)) {
         out_of_memory(r);
         return;
     }
@@ -1684,13 +1787,21 @@ static void cb_field(void *s, size_t len, void *ud)
     if (!s) len = 0;
     trim(&p, &len);
     size_t k = r->row_ncells++;
+    /* What is not kept: past the width that matters, where only whether a cell is empty matters (a
+     * non-empty one makes the row too long, and it is refused); and empty cells, until a non-empty
+     * one after them is kept (push_empty_cells): a row of empty cells is a blank row, and a row's
+     * trailing empty cells are Excel's padding. */
     if (r->layout == LAYOUT_BATCH && k > 0) {
-        if (k >= r->ncols) { /* past the header: only whether it is empty matters (the row is refused) */
-            if (len > 0) r->row_far = k + 1, r->row_nl += count_nl(p, len);
+        if (k >= r->named) { /* past the header's last name */
+            if (len == 0) return;
+            r->row_nl += count_nl(p, len);
+            if (k >= r->ncols) r->row_far = k + 1; /* past the header */
+            else if (!push_empty_cells(r) || !cellvec_push(&r->cells, (cell_ref){NO_TEXT, len}))
+                out_of_memory(r); /* a column without a name: warned about in batch_row */
             return;
         }
         /* The hot path: a fact's cell is read here and not copied. */
-        int sp = k < r->ncols && !r->index_of ? r->colmap[k] : COL_IGNORE;
+        int sp = !r->index_of ? r->colmap[k] : COL_IGNORE;
         if (len == 0 || (sp >= 0 && batch_value(r, sp, k, p, len)) || sp < 0) {
             if (sp < 0) r->row_nl += count_nl(p, len);
             else if (len == 0) r->values[sp] = BLANK_VALUE;
@@ -1704,7 +1815,25 @@ static void cb_field(void *s, size_t len, void *ud)
         r->row_hash = hash_name(p, len);
         __builtin_prefetch(&r->units[r->row_hash & (r->units_cap - 1)]);
     }
+    if (r->layout != LAYOUT_BATCH) {
+        if (r->layout == LAYOUT_SHEET && k >= 3) { /* past fact,value,note */
+            if (len > 0) r->row_far = k + 1, r->row_nl += count_nl(p, len);
+            return;
+        }
+        if (len == 0) return;
+    }
     keep_cell(r, p, len);
+}
+
+static row_view live_view(const reader *r)
+{
+    return (row_view){.text = r->text.p,
+                      .cells = r->cells.p,
+                      .ncells = r->cells.len,
+                      .width = r->row_ncells,
+                      .far = r->row_far,
+                      .line = r->row_line,
+                      .live = true};
 }
 
 /* The end of a row, or (CSV_REPALL_NL) a line end between rows: c is the CR or LF, or -1 at the end
@@ -1714,7 +1843,7 @@ static void cb_row(int c, void *ud)
     reader *r = ud;
     if (r->stop || r->fatal) return;
     if (!r->skip_row && r->row_ncells > 0) {
-        row_view v = {r->text.p, r->cells.p, r->cells.len, r->row_line, NULL, 0, true};
+        row_view v = live_view(r);
         if (r->layout == LAYOUT_NONE) {
             first_row(r, &v);
             if (r->index_of && r->layout != LAYOUT_BATCH) r->stop = true;
@@ -1796,7 +1925,7 @@ static int finish(reader *r)
 {
     if (!r->stop && !r->fatal) {
         if (r->csv.pstate == LIBCSV_FIELD_BEGUN && r->csv.quoted) {
-            row_view v = {r->text.p, r->cells.p, r->cells.len, r->row_line, NULL, 0, true};
+            row_view v = live_view(r);
             emit_row(r, DIAG_ERROR, &v, r->row_ncells,
                      "a quoted cell is never closed (a '\"' is missing); the rest of the file is ignored");
             r->skip_row = true;
@@ -1861,6 +1990,7 @@ static void reader_free(reader *r)
     free(r->text.p);
     free(r->cells.p);
     free(r->colmap);
+    free(r->unnamed_warned);
     free(r->values);
     free(r->vc);
     free(r->units);

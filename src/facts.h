@@ -12,7 +12,9 @@
  * start with its unit row (`unit,Phòng Nội vụ[,note]`), so a first row of at most three non-empty
  * cells is a batch header only if one of its other cells names a known fact.
  * Values: decimal comma or dot, `85%`, Vietnamese booleans, dates dd/mm/yyyy or ISO, a UTF-8
- * BOM, CRLF, quoted fields. An empty cell is a missing fact. Names are NFC-normalised.
+ * BOM, CRLF, quoted fields. An empty cell is a missing fact. Names are NFC-normalised. A sheet row
+ * `diem,0,5` (a decimal comma not quoted: a whole value, a note of digits) is a bad value for a
+ * number or a percentage. A first row that is not UTF-8 refuses the file: its kind cannot be told.
  * The reader knows nothing of rule files: the caller describes the facts it wants as specs. */
 #ifndef CHISO_FACTS_H
 #define CHISO_FACTS_H

@@ -326,6 +326,10 @@ static const struct {
      "unquoted decimal comma; if you meant %s,%s, write \"%s,%s\"",
      "đơn vị '%s', dữ kiện '%s': giá trị '%s' và ghi chú '%s' có vẻ là một số bị tách đôi bởi dấu "
      "phẩy thập phân không đặt trong ngoặc kép; nếu ý là %s,%s, hãy ghi \"%s,%s\""},
+    {"unit '%s', fact '%s' (column 2): the value '%s' and the note '%s' look like one number split by an "
+     "unquoted decimal comma; write \"%s,%s\" (in quotes) or %s.%s",
+     "đơn vị '%s', dữ kiện '%s' (cột 2): giá trị '%s' và ghi chú '%s' có vẻ là một số bị tách đôi bởi "
+     "dấu phẩy thập phân không đặt trong ngoặc kép; hãy ghi \"%s,%s\" (trong ngoặc kép) hoặc %s.%s"},
     {"no facts for unit '%s'",
      "không có dữ kiện nào cho đơn vị '%s'"},
     {"the file seems to use '%s' as separator; save it as CSV with commas",
@@ -340,6 +344,11 @@ static const struct {
      "có ô mở ngoặc kép mà không đóng (thiếu một dấu '\"'); bỏ qua phần còn lại của tệp"},
     {"no facts",
      "không có dữ kiện nào"},
+    /* also src/table.c */
+    {"the first row is not valid UTF-8 (byte 0x%02X); the file seems not to be saved as UTF-8 "
+     "(Windows-1258?): save it as \"CSV UTF-8\"; the file is not read",
+     "dòng đầu tiên không phải UTF-8 hợp lệ (byte 0x%02X); tệp có vẻ không được lưu dạng UTF-8 "
+     "(Windows-1258?): hãy lưu lại dạng \"CSV UTF-8\"; không đọc tệp này"},
     {"cannot open the file: %s",
      "không mở được tệp: %s"},
 
@@ -368,6 +377,10 @@ static const struct {
      "cell unless the cell is quoted: write \"0,5\" or 0.5)",
      "dòng có %zu ô nhưng dòng tiêu đề có %d ô; không dùng giá trị nào của dòng này (dấu phẩy thập phân sẽ "
      "tách đôi ô nếu ô không đặt trong ngoặc kép: hãy ghi \"0,5\" hoặc 0.5)"},
+    {"a quoted cell runs from here to line %d: a '\"' is missing or misplaced (only a title may span "
+     "lines); none of the values on lines %d to %d is used",
+     "ô trong ngoặc kép kéo dài từ đây đến dòng %d: thiếu hoặc đặt sai một dấu '\"' (chỉ ô tên tiêu chí "
+     "mới được viết trên nhiều dòng); không dùng giá trị nào trên các dòng %d đến %d"},
     {"duplicate code %s (first on line %d); the first row is used",
      "mã %s bị trùng (lần đầu ở dòng %d); dùng dòng đầu tiên"},
     {"'%s' is not a code (a dotted number like 1.2.3); the row is read as an unnumbered item",

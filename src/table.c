@@ -380,6 +380,7 @@ typedef struct {
     enum { LAST_NONE, LAST_ROW, LAST_EXTRA, LAST_TOTAL } last;
     int last_i;
     int total_line;
+    bool refuse_values; /* the current row's values are not used (read_numbers) */
     bool fatal;
 } reader;
 
@@ -514,6 +515,21 @@ static void header(reader *r)
         "a published table's header is code,title,max,<unit>,<unit>... (the first three may also be "
         "written STT or M\xc3\xa3, L\xc4\xa9nh v\xe1\xbb\xb1" "c/Ti\xc3\xaau ch\xc3\xad..., \xc4\x90i\xe1\xbb\x83m t\xe1\xbb\x91i \xc4\x91" "a or "
         "\xc4\x90i\xe1\xbb\x83m chu\xe1\xba\xa9n), then one column per unit";
+    if (!(w & 1) || n < 3 || !(w & 4)) {
+        /* The header's words cannot be recognised in a file that is not UTF-8 (a Vietnamese header
+         * saved in Windows-1258): say that, as the fact reader does, rather than that it is no header. */
+        for (size_t i = 0; i < r->n_cells; i++) {
+            size_t bad = utf8_bad_at(cell(r, i), cell_n(r, i));
+            if (bad < cell_n(r, i)) {
+                ROW_EMIT(r, DIAG_ERROR, (int)i,
+                         "the first row is not valid UTF-8 (byte 0x%02X); the file seems not to be saved as UTF-8 "
+                         "(Windows-1258?): save it as \"CSV UTF-8\"; the file is not read",
+                         (unsigned char)cell(r, i)[bad]);
+                r->fatal = true;
+                return;
+            }
+        }
+    }
     if (!(w & 1) || n < 3 || !(w & 6)) {
         ROW_EMIT(r, DIAG_ERROR, -1, "the first row is not the header of a published table; %s", layout);
         r->fatal = true;
@@ -592,6 +608,16 @@ static bool read_numbers(reader *r, table_row *row, const char *what, unsigned c
     }
     for (int u = 0; u < nu; u++) row->values[u] = dec_from_int(0);
     row->max = dec_from_int(0);
+    if (r->refuse_values) { /* reported by body_row: every unit's value is bad, the maximum unknown */
+        if (bad && nu > 0) {
+            if (!*bad && !(*bad = calloc((size_t)nu, 1))) {
+                out_of_memory(r);
+                return false;
+            }
+            memset(*bad, 1, (size_t)nu);
+        }
+        return true;
+    }
     char ctx[300];
     if (cell_n(r, 2) > 0) {
         snprintf(ctx, sizeof ctx, "%s, maximum", what);
@@ -758,11 +784,52 @@ static char *labelled(const char *label, size_t ln, char *title)
     return s;
 }
 
+/* Line ends in s[0..n), a CRLF counted once. */
+static int line_ends(const char *s, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\n' || (s[i] == '\r' && (i + 1 >= n || s[i + 1] != '\n'))) k++;
+    return k;
+}
+
+/* A cell with a line break is a quoted cell that spans lines. A title may (wrapped with Alt+Enter),
+ * but codes and numbers are on one line: there it is a '"' missing or misplaced (a stray quote before
+ * a decimal comma), and the cell has swallowed the rows up to the next quote. Reported at the opening
+ * quote; the values of those lines are not used: the row's, if it has a code, are all bad (so no
+ * unit is scored from them), and the rows swallowed are not rows at all. true when the row is done
+ * with (it has no code); else add_coded goes on with refuse_values set. */
+static bool swallowing_row(reader *r)
+{
+    for (size_t i = 0; i < r->n_cells; i++) {
+        if (i == 1 || (!memchr(cell(r, i), '\n', cell_n(r, i)) && !memchr(cell(r, i), '\r', cell_n(r, i))))
+            continue;
+        raw_row v = cur_raw(r);
+        src_loc at = {r->t->file, v.line, 0, 0, 0};
+        const char *lt = NULL;
+        size_t ll = 0;
+        int from = locate_field(&v, i, &at, &lt, &ll) ? at.line : v.line;
+        ROW_EMIT(r, DIAG_ERROR, (int)i,
+                 "a quoted cell runs from here to line %d: a '\"' is missing or misplaced (only a title may span "
+                 "lines); none of the values on lines %d to %d is used",
+                 from + line_ends(cell(r, i), cell_n(r, i)), r->row_line, r->cur_line);
+        const char *code = cell(r, 0);
+        size_t cn = cell_n(r, 0);
+        if (cn > 0 && code[cn - 1] == '.') cn--;
+        if (i == 0 || !is_code(code, cn)) return true;
+        r->refuse_values = true;
+        return false;
+    }
+    return false;
+}
+
 static void body_row(reader *r)
 {
+    r->refuse_values = false;
+    if (swallowing_row(r)) return;
     int w = header_words((const char *const[]){cell(r, 0), cell(r, 1), cell(r, 2)},
                          (const size_t[]){cell_n(r, 0), cell_n(r, 1), cell_n(r, 2)}, 3);
-    if ((w & 1) && (w & 4)) return; /* the header again, as tables cut into pages repeat it */
+    if (!r->refuse_values && (w & 1) && (w & 4)) return; /* the header again, as tables cut into pages repeat it */
 
     const char *code = cell(r, 0);
     size_t cn = cell_n(r, 0);

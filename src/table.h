@@ -5,7 +5,10 @@
  * written STT / Mã, Lĩnh vực/Tiêu chí... / Tiêu chí, Điểm tối đa / Điểm chuẩn / max); decimal commas;
  * rows without a code (unnumbered sub-items listed under a node, or the continuation of a title
  * that wraps onto the next row); a final total row (no code, a title starting with "Tổng" /
- * "TỔNG" / "Total"). Cells may be empty (a unit without a score there). */
+ * "TỔNG" / "Total"). Cells may be empty (a unit without a score there). A quoted cell may span lines
+ * in a title or a unit name only: in a code or a number it is a stray quote that swallowed the next
+ * rows, an error (the row's values are bad for every unit). A header that cannot be recognised and is
+ * not UTF-8 is refused as such. */
 #ifndef CHISO_TABLE_H
 #define CHISO_TABLE_H
 #include <stdbool.h>

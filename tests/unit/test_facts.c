@@ -617,7 +617,7 @@ static void test_sheet_problems(void **state)
     assert_int_equal(got.n, 1);
     assert_string_equal(got.unit[0], "A");
     assert_value(&got.v[0][SO], FV_OK, 1, 1); /* the first is kept */
-    assert_value(&got.v[0][DIEM], FV_OK, 3, 1);
+    assert_value(&got.v[0][DIEM], FV_BAD, 0, 1); /* 3,5 split by the comma: not read as 3 */
     assert_string_equal(out_buf,
                         "t.csv:3:1: error: duplicate fact 'so_sang_kien' (first on line 2); this row is ignored\n"
                         "so_sang_kien,2\n"
@@ -632,13 +632,88 @@ static void test_sheet_problems(void **state)
                         "ignored (a decimal comma splits a cell unless the cell is quoted: write \"0,5\" or 0.5)\n"
                         "diem,0,5,x\n"
                         "         ^\n"
-                        "t.csv:7:8: warning: unit 'A', fact 'diem': the value '3' and the note '5' look like one "
-                        "number split by an unquoted decimal comma; if you meant 3,5, write \"3,5\"\n"
+                        "t.csv:7:6: error: unit 'A', fact 'diem' (column 2): the value '3' and the note '5' look "
+                        "like one number split by an unquoted decimal comma; write \"3,5\" (in quotes) or 3.5\n"
                         "diem,3,5\n"
-                        "       ^\n"
+                        "     ^~~\n"
                         "t.csv:8:1: error: the row has no fact name; it is ignored\n"
                         ",1\n"
                         "^\n");
+}
+
+static void test_sheet_split_decimal(void **state)
+{
+    (void)state;
+    /* An unquoted decimal comma splits a number into a whole value and a note of digits: refused for
+     * a number and a percentage (the unit is not scored from a misread 0), a warning for a count.
+     * A genuine note (not only digits), a quoted value, a decimal point are read as usual. */
+    const char *csv = "fact,value,note\n"
+                      "unit,A\n"
+                      "diem,-0,25\n"
+                      "ty_le,92,5%\n"
+                      "so_sang_kien,3,5\n";
+    assert_int_equal(run(csv), 0);
+    assert_int_equal(got.n, 1);
+    assert_value(&got.v[0][DIEM], FV_BAD, 0, 1);
+    assert_int_equal(got.v[0][DIEM].line, 3);
+    assert_int_equal(got.v[0][DIEM].col, 2);
+    assert_value(&got.v[0][TY_LE], FV_BAD, 0, 1);
+    assert_value(&got.v[0][SO], FV_OK, 3, 1);
+    assert_int_equal(n_errors, 2);
+    assert_int_equal(n_warnings, 1);
+    assert_string_equal(out_buf,
+                        "t.csv:3:6: error: unit 'A', fact 'diem' (column 2): the value '-0' and the note '25' look "
+                        "like one number split by an unquoted decimal comma; write \"-0,25\" (in quotes) or -0.25\n"
+                        "diem,-0,25\n"
+                        "     ^~~~~\n"
+                        "t.csv:4:7: error: unit 'A', fact 'ty_le' (column 2): the value '92' and the note '5%' look "
+                        "like one number split by an unquoted decimal comma; write \"92,5%\" (in quotes) or 92.5%\n"
+                        "ty_le,92,5%\n"
+                        "      ^~~~~\n"
+                        "t.csv:5:16: warning: unit 'A', fact 'so_sang_kien': the value '3' and the note '5' look like "
+                        "one number split by an unquoted decimal comma; if you meant 3,5, write \"3,5\"\n"
+                        "so_sang_kien,3,5\n"
+                        "               ^\n");
+
+    assert_int_equal(run("unit,A\n"
+                         "diem,1,theo b\xc3\xa1o c\xc3\xa1o 5\n" /* a note: "theo báo cáo 5" */
+                         "ty_le,\"92,5\",2024\n"                  /* quoted: the note may be digits */
+                         "so_sang_kien,3,\n"),
+                     0);
+    assert_int_equal(n_errors + n_warnings, 0);
+    assert_value(&got.v[0][DIEM], FV_OK, 1, 1);
+    assert_value(&got.v[0][TY_LE], FV_OK, 37, 40);
+    assert_value(&got.v[0][SO], FV_OK, 3, 1);
+    assert_int_equal(run("unit,A\ndiem,0.5,5\nty_le,5%,5\n"), 0); /* not whole: no split */
+    assert_int_equal(n_errors + n_warnings, 0);
+    assert_value(&got.v[0][DIEM], FV_OK, 1, 2);
+    assert_value(&got.v[0][TY_LE], FV_OK, 1, 20);
+    assert_int_equal(run("unit,A\ndiem,0,5%\n"), 0); /* a number followed by a percentage: not one number */
+    assert_int_equal(n_errors + n_warnings, 0);
+    assert_value(&got.v[0][DIEM], FV_OK, 0, 1);
+}
+
+static void test_first_row_not_utf8(void **state)
+{
+    (void)state;
+    /* The kind of file is told by its first row: one that is not UTF-8 (a published table's
+     * Vietnamese header in Windows-1258, "Mã,Nội dung,...") cannot be told, and the file is refused. */
+    assert_int_equal(run("M\xe3,N\xf4i dung,\xd0i\xeam t\xf4i \xd0" "a,Ph\xf2ng A\n1.1,K\xea\xcc ho\xb9" "ch,1,1\n"), -1);
+    assert_int_equal(got.n, 0);
+    assert_int_equal(n_errors, 1);
+    assert_string_equal(out_buf, "t.csv:1:1: error: the first row is not valid UTF-8 (byte 0xE3); the file seems not to "
+                                 "be saved as UTF-8 (Windows-1258?): save it as \"CSV UTF-8\"; the file is not read\n"
+                                 "M\xef\xbf\xbd,N\xef\xbf\xbdi dung,\xef\xbf\xbdi\xef\xbf\xbdm t\xef\xbf\xbdi "
+                                 "\xef\xbf\xbd" "a,Ph\xef\xbf\xbdng A\n"
+                                 "^~\n");
+    /* a sheet whose unit row comes first: the same */
+    assert_int_equal(run("unit,Ph\xf2ng A\nso_sang_kien,1\n"), -1);
+    assert_int_equal(got.n, 0);
+    assert_has("t.csv:1:6: error: the first row is not valid UTF-8 (byte 0xF2)");
+    /* later rows are read as before: the bad cell is refused, the file is read */
+    assert_int_equal(run("fact,value\nunit,Ph\xf2ng A\nso_sang_kien,1\n"), 0);
+    assert_int_equal(got.n, 1);
+    assert_value(&got.v[0][SO], FV_OK, 1, 1);
 }
 
 static void test_sheet_header_only(void **state)
@@ -933,6 +1008,54 @@ static void test_wide_and_long_rows(void **state)
     assert_has("t.csv:4:3: error: unit 'B', fact 'so_sang_kien' (column 2): the count '7777777777");
 }
 
+static void test_wide_sheet_rows_and_padded_headers(void **state)
+{
+    (void)state;
+    /* The same in a sheet: cells past fact,value,note are counted, not kept; so are empty cells, in a
+     * first row too (trailing ones are padding, a row of them a blank row). */
+    size_t n = 3000000, o = 0;
+    char *csv = malloc(n + 200);
+    assert_non_null(csv);
+    memset(csv + o, ',', 1000000), o += 1000000; /* a first row of a million empty cells */
+    o += (size_t)sprintf(csv + o, "\nunit,A,");
+    memset(csv + o, ',', 500000), o += 500000;
+    o += (size_t)sprintf(csv + o, "\ndiem,1,,,");
+    memset(csv + o, ',', 500000), o += 500000;
+    o += (size_t)sprintf(csv + o, "x,,\nso_sang_kien,2,");
+    memset(csv + o, ',', 500000), o += 500000;
+    o += (size_t)sprintf(csv + o, "\n");
+    assert_int_equal(run_as("t.csv", csv, o, NULL), 0);
+    assert_int_equal(got.n, 1);
+    assert_string_equal(got.unit[0], "A");
+    assert_value(&got.v[0][DIEM], FV_MISSING, 0, 1);
+    assert_value(&got.v[0][SO], FV_OK, 2, 1);
+    assert_int_equal(n_errors, 1);
+    assert_has("t.csv:3:9: error: the row has 500005 cells but a fact sheet row is fact,value[,note]");
+
+    /* A batch header padded with empty cells: values under them are warned about, once a column, as
+     * columns without a name; past the header's width the row is refused. */
+    o = (size_t)sprintf(csv, "unit,so_sang_kien,");
+    memset(csv + o, ',', 1000000), o += 1000000; /* 1000003 columns, 2 of them named */
+    o += (size_t)sprintf(csv + o, "\nA,1,,x,y,\nB,2,,z");
+    memset(csv + o, ',', 999999), o += 999999; /* w in the last column */
+    o += (size_t)sprintf(csv + o, "w\nC,3,");
+    memset(csv + o, ',', 1000001), o += 1000001; /* v one past it */
+    o += (size_t)sprintf(csv + o, "v\n");
+    assert_int_equal(run_as("t.csv", csv, o, NULL), 0);
+    free(csv);
+    assert_int_equal(got.n, 2);
+    assert_value(&got.v[0][SO], FV_OK, 1, 1);
+    assert_value(&got.v[1][SO], FV_OK, 2, 1);
+    assert_int_equal(n_warnings, 3);
+    assert_int_equal(n_errors, 1);
+    assert_has("t.csv:2:6: warning: column 4 has no name in the header; its values are ignored\n");
+    assert_has("t.csv:2:8: warning: column 5 has no name in the header; its values are ignored\n");
+    /* (a cell that far is past the raw text a message quotes: the line is named without a column) */
+    assert_has("t.csv:3: warning: column 1000003 has no name in the header; its values are ignored\n");
+    assert_has("t.csv:4: error: the row of unit 'C' has 1000004 cells but the header has 1000003; the row is "
+               "ignored");
+}
+
 /* ---------------------------------------------------------------- files */
 
 static void test_large_file_streams(void **state)
@@ -1026,6 +1149,8 @@ int main(void)
         cmocka_unit_test(test_sheet_named_after_file),
         cmocka_unit_test(test_sheet_unit_row_first),
         cmocka_unit_test(test_sheet_problems),
+        cmocka_unit_test(test_sheet_split_decimal),
+        cmocka_unit_test(test_first_row_not_utf8),
         cmocka_unit_test(test_sheet_header_only),
         cmocka_unit_test(test_large_file_streams),
         cmocka_unit_test(test_read_file_errors),
@@ -1037,6 +1162,7 @@ int main(void)
         cmocka_unit_test(test_duplicates_among_many_units),
         cmocka_unit_test(test_duplicates_from_a_pipe),
         cmocka_unit_test(test_wide_and_long_rows),
+        cmocka_unit_test(test_wide_sheet_rows_and_padded_headers),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(out_buf);

@@ -523,6 +523,85 @@ static void test_file_matches(void **state)
     assert_out("/nonexistent/t.csv: error: cannot open: No such file or directory\n");
 }
 
+/* ---------------------------------------------------------------- stray quotes, encodings */
+
+/* A stray quote in a number cell opens a quoted cell that swallows the next lines, up to the next
+ * quote: refused at the opening quote, and no value of those lines is used (the row's own are bad, so
+ * no unit is scored from them). A title may span lines; a code or a number may not. */
+static void test_quote_swallowing_rows(void **state)
+{
+    (void)state;
+    pub_table *t = read_csv("code,title,max,A,B\n"
+                            "1.2,X,1,\"0,5,1\n"
+                            "1.3,Y,2,2,2\n"
+                            "2.1,Z,2,\"1,5\",2\n"
+                            "1.4,\"W\n(wrapped)\",1,1,1\n"
+                            "\"2.2,V,1,1,1\n"
+                            "2.3\",U,1,1,1\n"
+                            ",- item,1,\"1\r\n"
+                            "\",1\n"
+                            "2.4,T,1,1,1\n");
+    assert_non_null(t);
+    assert_out("t.csv:2:9: error: a quoted cell runs from here to line 4: a '\"' is missing or misplaced (only a "
+               "title may span lines); none of the values on lines 2 to 4 is used\n"
+               "1.2,X,1,\"0,5,1\n"
+               "        ^~~~~~\n"
+               "t.csv:7:1: error: a quoted cell runs from here to line 8: a '\"' is missing or misplaced (only a "
+               "title may span lines); none of the values on lines 7 to 8 is used\n"
+               "\"2.2,V,1,1,1\n"
+               "^~~~~~~~~~~~\n"
+               "t.csv:9:11: error: a quoted cell runs from here to line 10: a '\"' is missing or misplaced (only a "
+               "title may span lines); none of the values on lines 9 to 10 is used\n"
+               ",- item,1,\"1\n"
+               "          ^~\n");
+    assert_int_equal(n_errors, 3);
+    assert_int_equal(t->n_rows, 3);
+    assert_string_equal(t->rows[0].code, "1.2");
+    assert_false(t->rows[0].has_max);
+    assert_false(t->rows[0].has_value[0]);
+    assert_false(t->rows[0].has_value[1]);
+    assert_string_equal(t->rows[1].code, "1.4");
+    assert_string_equal(t->rows[1].title, "W (wrapped)");
+    assert_true(t->rows[1].has_value[1]);
+    assert_string_equal(t->rows[2].code, "2.4");
+    assert_int_equal(t->rows[2].line, 11);
+    assert_int_equal(t->n_extra, 0);
+
+    got_t got;
+    memset(&got, 0, sizeof got);
+    FILE *mem;
+    diag_sink *d = sink_open(&mem);
+    facts_opts o = {specs, N_SPECS, on_unit, &got, d};
+    assert_int_equal(table_for_each_unit(t, &o, NULL, 0), 0);
+    sink_close(d, mem);
+    assert_int_equal(got.n, 2);
+    for (int u = 0; u < 2; u++) {
+        assert_fv(&got.v[u][F12], FV_BAD, 0, 0, 2, 4 + u); /* not 0,5 nor 1 */
+        assert_fv(&got.v[u][F13], FV_MISSING, 0, 0, 0, 0); /* swallowed */
+        assert_fv(&got.v[u][F22], FV_MISSING, 0, 0, 0, 0);
+    }
+    table_free(t);
+}
+
+/* A header that is not UTF-8 (a Vietnamese header saved in Windows-1258) cannot be recognised: said so,
+ * rather than that it is not a header. */
+static void test_header_not_utf8(void **state)
+{
+    (void)state;
+    assert_null(read_csv("M\xe3,N\xf4i dung,\xd0i\xeam t\xf4i \xd0" "a,Ph\xf2ng A\n1.1,X,1,1\n"));
+    assert_out("t.csv:1:1: error: the first row is not valid UTF-8 (byte 0xE3); the file seems not to be saved as "
+               "UTF-8 (Windows-1258?): save it as \"CSV UTF-8\"; the file is not read\n"
+               "M\xef\xbf\xbd,N\xef\xbf\xbdi dung,\xef\xbf\xbdi\xef\xbf\xbdm t\xef\xbf\xbdi \xef\xbf\xbd" "a,Ph\xef\xbf\xbdng A\n"
+               "^~\n");
+    assert_false(matches("M\xe3,N\xf4i dung,\xd0i\xeam t\xf4i \xd0" "a,Ph\xf2ng A\n"));
+    /* an English header is recognised: its unit name is an error, read as U+FFFD */
+    pub_table *t = read_csv("code,title,max,Ph\xf2ng A\n1.1,X,1,1\n");
+    assert_non_null(t);
+    assert_int_equal(n_errors, 1);
+    assert_string_equal(t->units[0], "Ph\xef\xbf\xbdng A");
+    table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +615,8 @@ int main(void)
         cmocka_unit_test(test_for_each_unit),
         cmocka_unit_test(test_bad_cell_is_bad_fact),
         cmocka_unit_test(test_file_matches),
+        cmocka_unit_test(test_quote_swallowing_rows),
+        cmocka_unit_test(test_header_not_utf8),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(out_buf);
