@@ -1101,19 +1101,25 @@ static void row_loc(reader *r, const row_view *row, size_t field, size_t last, s
         loc->len = end.col + end.len - loc->col;
 }
 
-/* A diagnostic about a row, pointing at cell `field` (NO_FIELD: the row as a whole). */
-static void emit_row(reader *r, diag_severity sev, const row_view *v, size_t field, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void emit_row(reader *r, diag_severity sev, const row_view *row, size_t field, const char *fmt, ...)
+static void emit_vcells(reader *r, diag_severity sev, const row_view *v, size_t field, size_t last, const char *fmt,
+                        va_list ap)
 {
     if (r->quiet) return;
     src_loc loc;
     const char *lt;
     size_t ll;
-    row_loc(r, row, field, field, &loc, &lt, &ll);
+    row_loc(r, v, field, last, &loc, &lt, &ll);
+    diag_vemit(r->o->diags, sev, &loc, lt, ll, fmt, ap);
+}
+
+/* A diagnostic about a row, pointing at cell `field` (NO_FIELD: the row as a whole). */
+static void emit_row(reader *r, diag_severity sev, const row_view *v, size_t field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void emit_row(reader *r, diag_severity sev, const row_view *v, size_t field, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    diag_vemit(r->o->diags, sev, &loc, lt, ll, fmt, ap);
+    emit_vcells(r, sev, v, field, field, fmt, ap);
     va_end(ap);
 }
 
@@ -1123,14 +1129,9 @@ static void emit_cells(reader *r, diag_severity sev, const row_view *v, size_t f
 static void emit_cells(reader *r, diag_severity sev, const row_view *v, size_t field, size_t last, const char *fmt,
                        ...)
 {
-    if (r->quiet) return;
-    src_loc loc;
-    const char *lt;
-    size_t ll;
-    row_loc(r, v, field, last, &loc, &lt, &ll);
     va_list ap;
     va_start(ap, fmt);
-    diag_vemit(r->o->diags, sev, &loc, lt, ll, fmt, ap);
+    emit_vcells(r, sev, v, field, last, fmt, ap);
     va_end(ap);
 }
 

@@ -647,6 +647,15 @@ static void text_layout(report *r)
     if (r->unit_w < UNIT_W_MIN) r->unit_w = UNIT_W_MIN;
 }
 
+/* The `code,title,` cells that start a CSV row. */
+static void csv_code_title(sbuf *b, const char *code, const char *title)
+{
+    csv_field(b, code);
+    sb_putc(b, ',');
+    csv_field(b, title);
+    sb_putc(b, ',');
+}
+
 /* The unit-independent start of every node line/row. */
 static bool build_pre(report *r)
 {
@@ -663,10 +672,7 @@ static bool build_pre(report *r)
             sb_cell(&r->pre, n->title, r->title_w);
             sb_spaces(&r->pre, GAP);
         } else {
-            csv_field(&r->pre, n->code);
-            sb_putc(&r->pre, ',');
-            csv_field(&r->pre, n->title);
-            sb_putc(&r->pre, ',');
+            csv_code_title(&r->pre, n->code, n->title);
         }
     }
     r->pre_off[rs->n_nodes] = r->pre.len;
@@ -685,10 +691,7 @@ static bool build_area_pre(report *r)
         r->tmp.len = 0;
         sb_puts(&r->tmp, "INDEX ");
         sb_puts(&r->tmp, n->code ? n->code : "?");
-        csv_field(&r->apre, r->tmp.oom ? "" : r->tmp.p);
-        sb_putc(&r->apre, ',');
-        csv_field(&r->apre, n->title);
-        sb_putc(&r->apre, ',');
+        csv_code_title(&r->apre, r->tmp.oom ? "" : r->tmp.p, n->title);
     }
     r->apre_off[rs->n_top] = r->apre.len;
     return !r->apre.oom && !r->tmp.oom;
