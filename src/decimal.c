@@ -169,6 +169,27 @@ static const int64_t pow10_tab[19] = {
     1000000000000000000LL,
 };
 
+static const int64_t pow2_tab[19] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
+                                     32768, 65536, 131072, 262144};
+static const int64_t pow5_tab[19] = {1LL, 5LL, 25LL, 125LL, 625LL, 3125LL, 15625LL, 78125LL, 390625LL,
+                                     1953125LL, 9765625LL, 48828125LL, 244140625LL, 1220703125LL,
+                                     6103515625LL, 30517578125LL, 152587890625LL, 762939453125LL,
+                                     3814697265625LL};
+
+/* gcd(m, 10^e) is 2^a 5^b: counting trailing zero bits and dividing by 5 at most e times is much
+ * cheaper than a general gcd. */
+dec_t dec_over_pow10(int64_t m, int e)
+{
+    if (m == 0) return dec_from_int(0);
+    uint64_t u = uabs64(m);
+    int twos = __builtin_ctzll(u), fives = 0;
+    if (twos > e) twos = e;
+    u >>= twos;
+    while (fives < e && u % 5 == 0) u /= 5, fives++;
+    dec_t d = {m < 0 ? -(int64_t)u : (int64_t)u, pow2_tab[e - twos] * pow5_tab[e - fives]};
+    return d;
+}
+
 /* The inline dec_round (decimal.h) has returned integers already. */
 dec_status dec_round_slow_(dec_t a, int places, dec_rounding mode, dec_t *out)
 {
@@ -186,9 +207,8 @@ dec_status dec_round_slow_(dec_t a, int places, dec_rounding mode, dec_t *out)
         uint64_t twice_r = uabs64(r) * 2; /* r < den < 2^63 */
         if (twice_r > (uint64_t)a.den || (twice_r == (uint64_t)a.den && (mode == DEC_HALF_UP || (q & 1))))
             q += x64 < 0 ? -1 : 1;
-        if (q == 0) return zero(out);
-        uint64_t g = gcd_u64(uabs64(q), (uint64_t)scale);
-        return fits(q / (int64_t)g, scale / (int64_t)g, out);
+        *out = dec_over_pow10(q, places);
+        return DEC_OK;
     }
     i128 x = (i128)a.num * scale; /* < 2^63 * 10^18 < 2^123 */
     i128 q = x / a.den, r = x % a.den;
@@ -218,7 +238,8 @@ dec_status dec_percent(dec_t part, dec_t whole, int places, dec_rounding mode, d
             uint64_t twice_r = uabs64(r) * 2; /* r < d < 2^63 */
             if (twice_r > (uint64_t)d || (twice_r == (uint64_t)d && (mode == DEC_HALF_UP || (q & 1))))
                 q += n < 0 ? -1 : 1;
-            return dec_make(q, scale, out);
+            *out = dec_over_pow10(q, places);
+            return DEC_OK;
         }
     }
     dec_t v;

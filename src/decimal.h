@@ -51,6 +51,9 @@ dec_status dec_parse(const char *s, size_t len, int flags, dec_t *out);
  * Returns the length written (as snprintf: the length needed, buf always NUL-terminated if cap > 0). */
 size_t dec_format(dec_t a, int min_places, char *buf, size_t cap);
 
+/* m / 10^e, normalised (0 <= e <= 18, m != INT64_MIN): a decimal read or rounded. */
+dec_t dec_over_pow10(int64_t m, int e);
+
 /* part / whole * 100 (an index in percent), rounded to `places` decimals when places >= 0; the
  * same result as dec_div, dec_mul by 100 and dec_round, with one gcd instead of three. */
 dec_status dec_percent(dec_t part, dec_t whole, int places, dec_rounding mode, dec_t *out);

@@ -345,25 +345,6 @@ static const int64_t pow10_18[19] = {
     1000000000000000000LL,
 };
 
-static const int64_t pow2_18[19] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768,
-                                    65536, 131072, 262144};
-static const int64_t pow5_18[19] = {1LL, 5LL, 25LL, 125LL, 625LL, 3125LL, 15625LL, 78125LL, 390625LL, 1953125LL,
-                                    9765625LL, 48828125LL, 244140625LL, 1220703125LL, 6103515625LL,
-                                    30517578125LL, 152587890625LL, 762939453125LL, 3814697265625LL};
-
-/* m / 10^e, normalised (0 <= m, 0 <= e <= 18): the same value as dec_make(m, 10^e), but the
- * common factor can only be made of the 2s and 5s of 10^e, so no general gcd is needed. */
-static dec_t over_pow10(int64_t m, int e)
-{
-    if (m == 0) return dec_from_int(0);
-    int twos = __builtin_ctzll((uint64_t)m), fives = 0;
-    if (twos > e) twos = e;
-    m >>= twos;
-    while (fives < e && m % 5 == 0) m /= 5, fives++;
-    dec_t d = {m, pow2_18[e - twos] * pow5_18[e - fives]};
-    return d;
-}
-
 /* The other common case: "92,5", "13.50": digits, a decimal comma or point, digits, at most 18
  * digits in all (no overflow). *m is all the digits read as one integer and *frac the number after
  * the separator, so the value is m / 10^frac, the same normalised value as dec_parse gives.
@@ -392,7 +373,7 @@ static bool parse_number(const char *s, size_t n, dec_t *v, char *why, size_t ca
         return true;
     }
     if (plain_decimal(s, n, &k, &frac)) {
-        *v = over_pow10(k, frac);
+        *v = dec_over_pow10(k, frac);
         return true;
     }
     dec_status st = dec_parse(s, n, DEC_PARSE_COMMA, v);
@@ -413,12 +394,12 @@ static bool parse_percent(const char *s, size_t n, dec_t *v, char *why, size_t c
     int frac;
     bool pct = s[n - 1] == '%';
     if (small_uint(s, n - pct, &k)) { /* "85%", "85" */
-        *v = over_pow10(k, 2);
+        *v = dec_over_pow10(k, 2);
         return true;
     }
     /* "92,5%", and "92,5" when it is at least 1 (below 1 it may be ambiguous: see below) */
     if (plain_decimal(s, n - pct, &k, &frac) && frac <= 16 && (pct || k >= pow10_18[frac])) {
-        *v = over_pow10(k, frac + 2);
+        *v = dec_over_pow10(k, frac + 2);
         return true;
     }
     char shown[200];

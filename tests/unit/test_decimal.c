@@ -671,6 +671,27 @@ static void test_percent(void **state)
     }
 }
 
+/* m / 10^e normalised without a general gcd: against dec_make, signs included. */
+static void test_over_pow10(void **state)
+{
+    (void)state;
+    assert_dec(dec_over_pow10(925, 3), 37, 40);
+    assert_dec(dec_over_pow10(-925, 3), -37, 40);
+    assert_dec(dec_over_pow10(0, 5), 0, 1);
+    assert_dec(dec_over_pow10(7, 0), 7, 1);
+    assert_dec(dec_over_pow10(1000, 3), 1, 1);
+    assert_dec(dec_over_pow10(-1, 18), -1, 1000000000000000000LL);
+    assert_dec(dec_over_pow10(INT64_MAX, 18), INT64_MAX, 1000000000000000000LL);
+    int64_t ms[] = {1, 2, 5, 10, 16, 25, 125, 640, 3125, 4096, 78125, 999999, 1024000, -2500, -64, 123456789};
+    for (size_t i = 0; i < sizeof ms / sizeof *ms; i++)
+        for (int e = 0; e <= 18; e++) {
+            int64_t p10 = 1;
+            for (int k = 0; k < e; k++) p10 *= 10;
+            dec_t want = D(ms[i], p10), got = dec_over_pow10(ms[i], e);
+            assert_dec(got, want.num, want.den);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -699,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_parse_format_round_trip),
         cmocka_unit_test(test_inline_fast_paths),
         cmocka_unit_test(test_round_fast_paths),
+        cmocka_unit_test(test_over_pow10),
         cmocka_unit_test(test_percent),
         cmocka_unit_test(test_acc_scores),
         cmocka_unit_test(test_acc_exact_lcm),
