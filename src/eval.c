@@ -24,6 +24,24 @@ typedef struct {
     uint8_t used, next; /* entries filled; the one to replace next */
 } leaf_memo;
 
+/* A leaf's whole result for its last few combinations of inputs. A leaf's result is a function of
+ * the facts its rule, its not-applicable clauses and the lets and defs they use read, and of nothing
+ * else (its maximum cannot change: nothing below it can be excluded). A leaf that reads only one to
+ * three bool or choice facts sees few combinations, so for most units its whole evaluation becomes a
+ * few comparisons and a copy. */
+enum { LEAF_DEPS_MAX = 3, LEAF_CACHE_WAYS = 4 };
+typedef struct {
+    uint8_t state[LEAF_DEPS_MAX];
+    dec_t num[LEAF_DEPS_MAX];
+} leaf_key;
+typedef struct {
+    int n_deps; /* -1: not kept (not a leaf, or it reads more than LEAF_DEPS_MAX facts) */
+    int deps[LEAF_DEPS_MAX];
+    uint8_t used, next;
+    leaf_key key[LEAF_CACHE_WAYS];
+    node_result res[LEAF_CACHE_WAYS];
+} leaf_cache;
+
 struct eval_state {
     const ruleset *rs;
     const fact_value *facts;
@@ -35,7 +53,79 @@ struct eval_state {
     const value *frame; /* the arguments of the def with parameters being evaluated */
     const arm *last_arm; /* the outermost `match` arm that decided the last value */
     leaf_memo *memo_leaf; /* per node id */
+    leaf_cache *cache;    /* per node id */
 };
+
+/* The facts e reads, directly or through lets, defs and calls, added to deps (no duplicates);
+ * false when there are more than LEAF_DEPS_MAX or the chain is too deep to follow. `seen` marks
+ * the memo slots and `seen_def` the functions already followed for this leaf. */
+static bool add_deps(const eval_state *st, const expr *e, int *deps, int *n, uint8_t *seen, uint8_t *seen_def,
+                     int depth) {
+    if (!e) return true;
+    if (depth > 200) return false;
+    switch (e->kind) {
+    case EX_FACT:
+        for (int i = 0; i < *n; i++)
+            if (deps[i] == e->u.ref.slot) return true;
+        if (*n == LEAF_DEPS_MAX) return false;
+        deps[(*n)++] = e->u.ref.slot;
+        return true;
+    case EX_DEF: case EX_LET:
+        if (seen[e->u.ref.slot]) return true;
+        seen[e->u.ref.slot] = 1;
+        return add_deps(st, st->slot_expr[e->u.ref.slot], deps, n, seen, seen_def, depth + 1);
+    case EX_CALL:
+        for (int i = 0; i < e->u.call.n; i++)
+            if (!add_deps(st, e->u.call.args[i], deps, n, seen, seen_def, depth + 1)) return false;
+        if (seen_def[e->u.call.def]) return true;
+        seen_def[e->u.call.def] = 1;
+        return add_deps(st, st->rs->defs[e->u.call.def].value, deps, n, seen, seen_def, depth + 1);
+    case EX_MIN: case EX_MAX:
+        for (int i = 0; i < e->u.call.n; i++)
+            if (!add_deps(st, e->u.call.args[i], deps, n, seen, seen_def, depth + 1)) return false;
+        return true;
+    case EX_MATCH:
+        if (!add_deps(st, e->u.match.subject, deps, n, seen, seen_def, depth + 1)) return false;
+        for (int i = 0; i < e->u.match.n; i++)
+            if (!add_deps(st, e->u.match.arms[i].result, deps, n, seen, seen_def, depth + 1)) return false;
+        return true;
+    case EX_NEG: case EX_NOT: case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV:
+    case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE:
+    case EX_AND: case EX_OR: case EX_IF:
+        return add_deps(st, e->u.op.a, deps, n, seen, seen_def, depth + 1) &&
+               add_deps(st, e->u.op.b, deps, n, seen, seen_def, depth + 1) &&
+               (e->kind != EX_IF || add_deps(st, e->u.op.c, deps, n, seen, seen_def, depth + 1));
+    case EX_NUM: case EX_DATE: case EX_BOOL: case EX_OPTION: case EX_MAXREF: case EX_PARAM:
+        return true;
+    case EX_NAME:
+        return false;
+    }
+    return false;
+}
+
+static void plan_leaf_cache(eval_state *st, const node *n, uint8_t *seen, uint8_t *seen_def) {
+    leaf_cache *c = &st->cache[n->id];
+    c->n_deps = -1;
+    if (n->n_children != 0) return;
+    memset(seen, 0, (size_t)st->rs->n_slots + 1);
+    memset(seen_def, 0, (size_t)st->rs->n_defs + 1);
+    int deps[LEAF_DEPS_MAX], nd = 0;
+    bool ok = true;
+    for (int i = 0; ok && i < n->n_na; i++)
+        ok = add_deps(st, n->na[i].cond, deps, &nd, seen, seen_def, 0) &&
+             add_deps(st, n->na[i].value, deps, &nd, seen, seen_def, 0);
+    const rule *r = &n->rule;
+    if (ok && r->kind != RULE_NONE) ok = add_deps(st, r->e, deps, &nd, seen, seen_def, 0);
+    for (int i = 0; ok && (r->kind == RULE_BANDS || r->kind == RULE_SUM) && i < r->n_arms; i++)
+        ok = add_deps(st, r->arms[i].result, deps, &nd, seen, seen_def, 0) &&
+             add_deps(st, r->arms[i].cond, deps, &nd, seen, seen_def, 0);
+    if (!ok) return;
+    /* Only small domains: a leaf on a count or a percentage would mostly miss, and pay for trying. */
+    for (int i = 0; i < nd; i++)
+        if (st->rs->facts[deps[i]].ftype != FACT_BOOL && st->rs->facts[deps[i]].ftype != FACT_CHOICE) return;
+    c->n_deps = nd;
+    memcpy(c->deps, deps, sizeof deps);
+}
 
 eval_state *eval_new(const ruleset *rs) {
     eval_state *st = calloc(1, sizeof *st);
@@ -47,7 +137,8 @@ eval_state *eval_new(const ruleset *rs) {
     st->slot_expr = calloc(n, sizeof *st->slot_expr);
     st->slot_node = calloc(n, sizeof *st->slot_node);
     st->memo_leaf = calloc((size_t)rs->n_nodes + 1, sizeof *st->memo_leaf);
-    if (!st->memo || !st->memo_done || !st->slot_expr || !st->slot_node || !st->memo_leaf) {
+    st->cache = calloc((size_t)rs->n_nodes + 1, sizeof *st->cache);
+    if (!st->memo || !st->memo_done || !st->slot_expr || !st->slot_node || !st->memo_leaf || !st->cache) {
         eval_free(st);
         return NULL;
     }
@@ -59,6 +150,16 @@ eval_state *eval_new(const ruleset *rs) {
             st->slot_node[nd->lets[k].slot] = nd;
         }
     }
+    uint8_t *seen = calloc(n, 1), *seen_def = calloc((size_t)rs->n_defs + 1, 1);
+    if (!seen || !seen_def) {
+        free(seen);
+        free(seen_def);
+        eval_free(st);
+        return NULL;
+    }
+    for (int i = 0; i < rs->n_nodes; i++) plan_leaf_cache(st, rs->nodes[i], seen, seen_def);
+    free(seen);
+    free(seen_def);
     return st;
 }
 
@@ -69,6 +170,7 @@ void eval_free(eval_state *st) {
     free(st->slot_expr);
     free(st->slot_node);
     free(st->memo_leaf);
+    free(st->cache);
     free(st);
 }
 
@@ -325,7 +427,46 @@ static void clamp(node_result *res, dec_t lo, dec_t hi) {
     }
 }
 
+static void eval_node_body(eval_state *st, const node *n);
+
+static inline void leaf_key_of(const eval_state *st, const leaf_cache *c, leaf_key *k) {
+    memset(k, 0, sizeof *k);
+    for (int i = 0; i < c->n_deps; i++) {
+        const fact_value *fv = &st->facts[c->deps[i]];
+        k->state[i] = fv->state;
+        if (fv->state == FV_OK) k->num[i] = fv->num;
+    }
+}
+
+static inline bool leaf_key_eq(const leaf_key *a, const leaf_key *b, int n) {
+    for (int i = 0; i < n; i++)
+        if (a->state[i] != b->state[i] || a->num[i].num != b->num[i].num || a->num[i].den != b->num[i].den)
+            return false;
+    return true;
+}
+
 static void eval_node(eval_state *st, const node *n) {
+    leaf_cache *c = &st->cache[n->id];
+    if (c->n_deps < 0) {
+        eval_node_body(st, n);
+        return;
+    }
+    leaf_key k;
+    leaf_key_of(st, c, &k);
+    for (int i = 0; i < c->used; i++)
+        if (leaf_key_eq(&c->key[i], &k, c->n_deps)) {
+            st->res[n->id] = c->res[i];
+            return;
+        }
+    eval_node_body(st, n);
+    int i = c->next;
+    c->next = (uint8_t)((i + 1) % LEAF_CACHE_WAYS);
+    if (c->used < LEAF_CACHE_WAYS) c->used++;
+    c->key[i] = k;
+    c->res[i] = st->res[n->id];
+}
+
+static void eval_node_body(eval_state *st, const node *n) {
     node_result *res = &st->res[n->id];
     memset(res, 0, sizeof *res);
     res->fact = -1;
