@@ -103,9 +103,13 @@ batch *batch_new(const ruleset *rs, int jobs, batch_done_fn fn, void *ud) {
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->work, NULL);
     pthread_cond_init(&b->done, NULL);
-    b->threads = calloc((size_t)b->jobs, sizeof *b->threads);
+    /* The calling thread reads the input and writes the reports: it is one of the jobs. Starting
+     * `jobs` workers besides it would put jobs + 1 busy threads on `jobs` cores, and the reader,
+     * which everything waits for, would get only part of one. */
+    int workers = b->jobs - 1;
+    b->threads = calloc((size_t)workers, sizeof *b->threads);
     if (!b->threads) { batch_free(b); return NULL; }
-    for (int i = 0; i < b->jobs; i++) {
+    for (int i = 0; i < workers; i++) {
         if (pthread_create(&b->threads[i], NULL, worker, b) != 0) break;
         b->n_threads++;
     }
