@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-#include <xlsxwriter.h>
+#include "xlsx_lib.h"
 
 #include "report_table.h"
 
@@ -29,6 +29,8 @@ enum {
     MAX_LINES = 8,
 };
 
+
+static const xlsx_lib *xl; /* set by the entry point below */
 static const lxw_color_t HEAD_FILL = 0xDDEBF7;
 
 typedef struct {
@@ -91,14 +93,14 @@ static void put_str(xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const 
 {
     const char *t = clean(x, s);
     if (*t)
-        check(x, worksheet_write_string(ws, r, c, t, f));
+        check(x, xl->worksheet_write_string(ws, r, c, t, f));
     else
-        check(x, worksheet_write_blank(ws, r, c, f));
+        check(x, xl->worksheet_write_blank(ws, r, c, f));
 }
 
 static void put_num(xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, dec_t v, lxw_format *f)
 {
-    check(x, worksheet_write_number(ws, r, c, to_double(v), f));
+    check(x, xl->worksheet_write_number(ws, r, c, to_double(v), f));
 }
 
 /* Lines a wrapped text takes in a column `width` characters wide: an estimate, since neither
@@ -129,26 +131,26 @@ static int lines_for(const char *s, double width)
 /* A row tall enough for `lines` lines (only when more than one: the default fits one). */
 static void fit_row(xlsx *x, lxw_worksheet *ws, lxw_row_t row, int lines)
 {
-    if (lines > 1) check(x, worksheet_set_row(ws, row, LINE_PT * lines, NULL));
+    if (lines > 1) check(x, xl->worksheet_set_row(ws, row, LINE_PT * lines, NULL));
 }
 
 static void put_blank(xlsx *x, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, lxw_format *f)
 {
-    check(x, worksheet_write_blank(ws, r, c, f));
+    check(x, xl->worksheet_write_blank(ws, r, c, f));
 }
 
 static lxw_format *fmt(xlsx *x, bool bold, bool wrap, const char *num)
 {
-    lxw_format *f = workbook_add_format(x->wb);
+    lxw_format *f = xl->workbook_add_format(x->wb);
     if (!f) {
         x->failed = true;
         return NULL;
     }
-    format_set_border(f, LXW_BORDER_THIN);
-    format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
-    if (bold) format_set_bold(f);
-    if (wrap) format_set_text_wrap(f);
-    if (num) format_set_num_format(f, num);
+    xl->format_set_border(f, LXW_BORDER_THIN);
+    xl->format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+    if (bold) xl->format_set_bold(f);
+    if (wrap) xl->format_set_text_wrap(f);
+    if (num) xl->format_set_num_format(f, num);
     return f;
 }
 
@@ -156,15 +158,15 @@ static void make_formats(xlsx *x)
 {
     x->head = fmt(x, true, true, NULL);
     if (x->head) {
-        format_set_bg_color(x->head, HEAD_FILL);
-        format_set_pattern(x->head, LXW_PATTERN_SOLID);
-        format_set_align(x->head, LXW_ALIGN_CENTER);
-        format_set_align(x->head, LXW_ALIGN_VERTICAL_CENTER);
+        xl->format_set_bg_color(x->head, HEAD_FILL);
+        xl->format_set_pattern(x->head, LXW_PATTERN_SOLID);
+        xl->format_set_align(x->head, LXW_ALIGN_CENTER);
+        xl->format_set_align(x->head, LXW_ALIGN_VERTICAL_CENTER);
     }
     x->text = fmt(x, false, false, NULL);
     x->text_b = fmt(x, true, false, NULL);
     x->text_rb = fmt(x, true, false, NULL); /* a bonus's range, in the numbers' column */
-    if (x->text_rb) format_set_align(x->text_rb, LXW_ALIGN_RIGHT);
+    if (x->text_rb) xl->format_set_align(x->text_rb, LXW_ALIGN_RIGHT);
     x->wrap = fmt(x, false, true, NULL);
     x->wrap_b = fmt(x, true, true, NULL);
     x->num = fmt(x, false, false, "0.00");
@@ -176,29 +178,29 @@ static void make_formats(xlsx *x)
 /* Printed: A4 landscape, one page wide, the header row (and the first columns) on every page. */
 static void print_setup(xlsx *x, lxw_worksheet *ws, lxw_col_t repeat_cols)
 {
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9); /* A4 */
-    worksheet_fit_to_pages(ws, 1, 0);
-    check(x, worksheet_repeat_rows(ws, 0, 0));
-    check(x, worksheet_repeat_columns(ws, 0, repeat_cols));
+    xl->worksheet_set_landscape(ws);
+    xl->worksheet_set_paper(ws, 9); /* A4 */
+    xl->worksheet_fit_to_pages(ws, 1, 0);
+    check(x, xl->worksheet_repeat_rows(ws, 0, 0));
+    check(x, xl->worksheet_repeat_columns(ws, 0, repeat_cols));
 }
 
 static void sheet_scores(xlsx *x, const rtable *t, bool nodes, bool rank, report_rank_by by)
 {
     const ruleset *rs = rtable_ruleset(t);
     size_t n_units = rtable_n_units(t);
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Bảng điểm");
+    lxw_worksheet *ws = xl->workbook_add_worksheet(x->wb, "Bảng điểm");
     if (!ws) {
         x->failed = true;
         return;
     }
-    check(x, worksheet_set_column(ws, 0, 0, W_CODE, NULL));
-    check(x, worksheet_set_column(ws, 1, 1, W_TITLE, NULL));
-    check(x, worksheet_set_column(ws, 2, 2, W_MAX, NULL));
+    check(x, xl->worksheet_set_column(ws, 0, 0, W_CODE, NULL));
+    check(x, xl->worksheet_set_column(ws, 1, 1, W_TITLE, NULL));
+    check(x, xl->worksheet_set_column(ws, 2, 2, W_MAX, NULL));
     if (n_units > 0)
-        check(x, worksheet_set_column(ws, FIRST_UNIT_COL,
+        check(x, xl->worksheet_set_column(ws, FIRST_UNIT_COL,
                                       (lxw_col_t)(FIRST_UNIT_COL + n_units - 1), W_UNIT, NULL));
-    worksheet_freeze_panes(ws, 1, 2);
+    xl->worksheet_freeze_panes(ws, 1, 2);
     print_setup(x, ws, 1);
 
     put_str(x, ws, 0, 0, "STT", x->head);
@@ -312,19 +314,19 @@ static void sheet_ranking(xlsx *x, const rtable *t)
     int n_areas = rtable_n_areas(t);
     bool classes = rs->n_classes > 0;
     lxw_col_t first_area = classes ? 6 : 5;
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Xếp hạng");
+    lxw_worksheet *ws = xl->workbook_add_worksheet(x->wb, "Xếp hạng");
     if (!ws) {
         x->failed = true;
         return;
     }
-    check(x, worksheet_set_column(ws, 0, 0, W_RANK, NULL));
-    check(x, worksheet_set_column(ws, 1, 1, W_NAME, NULL));
-    check(x, worksheet_set_column(ws, 2, 4, W_NUM, NULL));
-    if (classes) check(x, worksheet_set_column(ws, 5, 5, W_CLASS, NULL));
+    check(x, xl->worksheet_set_column(ws, 0, 0, W_RANK, NULL));
+    check(x, xl->worksheet_set_column(ws, 1, 1, W_NAME, NULL));
+    check(x, xl->worksheet_set_column(ws, 2, 4, W_NUM, NULL));
+    if (classes) check(x, xl->worksheet_set_column(ws, 5, 5, W_CLASS, NULL));
     if (n_areas > 0)
-        check(x, worksheet_set_column(ws, first_area, (lxw_col_t)(first_area + n_areas - 1),
+        check(x, xl->worksheet_set_column(ws, first_area, (lxw_col_t)(first_area + n_areas - 1),
                                       W_AREA, NULL));
-    worksheet_freeze_panes(ws, 1, 2);
+    xl->worksheet_freeze_panes(ws, 1, 2);
     print_setup(x, ws, 1);
 
     put_str(x, ws, 0, 0, "Hạng", x->head);
@@ -395,8 +397,13 @@ int rtable_write_xlsx(const rtable *t, const char *path, bool nodes, bool rank, 
                 rtable_n_units(t), (int)(LXW_COL_MAX - FIRST_UNIT_COL));
         return -1;
     }
+    char why[300];
+    if (!(xl = xlsx_lib_get(why, sizeof why))) {
+        fprintf(stderr, "chiso: %s\n", why);
+        return -1;
+    }
     xlsx x = {0};
-    x.wb = workbook_new(path);
+    x.wb = xl->workbook_new(path);
     if (!x.wb) return -1;
     make_formats(&x);
     const ruleset *rs = rtable_ruleset(t);
@@ -408,13 +415,13 @@ int rtable_write_xlsx(const rtable *t, const char *path, bool nodes, bool rank, 
             strcpy(title, c);
             lxw_doc_properties props = {0};
             props.title = title;
-            check(&x, workbook_set_properties(x.wb, &props));
+            check(&x, xl->workbook_set_properties(x.wb, &props));
         }
     }
     if (!x.failed) sheet_scores(&x, t, nodes, rank, by);
     if (!x.failed) sheet_ranking(&x, t);
     /* workbook_close writes the file and frees the workbook, whatever happened before. */
-    if (workbook_close(x.wb) != LXW_NO_ERROR) x.failed = true;
+    if (xl->workbook_close(x.wb) != LXW_NO_ERROR) x.failed = true;
     free(title);
     free(x.buf);
     return x.failed ? -1 : 0;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xlsxwriter.h>
+#include "xlsx_lib.h"
 
 /* ---------------------------------------------------------------- the plan */
 
@@ -29,6 +29,8 @@ typedef struct {
     bool oom;
 } walker;
 
+
+static const xlsx_lib *xl; /* set by the entry point below */
 static void use_fact(walker *w, int f) {
     if (f < 0 || f >= w->rs->n_facts || w->fact_mark[f] == w->stamp) return;
     w->fact_mark[f] = w->stamp;
@@ -514,8 +516,8 @@ static void xcheck(xw *x, lxw_error e) {
 }
 
 static void put(xw *x, lxw_row_t r, lxw_col_t c, const char *s, lxw_format *f) {
-    if (s && *s) xcheck(x, worksheet_write_string(x->ws, r, c, s, f));
-    else xcheck(x, worksheet_write_blank(x->ws, r, c, f));
+    if (s && *s) xcheck(x, xl->worksheet_write_string(x->ws, r, c, s, f));
+    else xcheck(x, xl->worksheet_write_blank(x->ws, r, c, f));
 }
 
 /* Lines a wrapped text takes in a column `width` characters wide (an estimate: neither Excel nor
@@ -537,14 +539,14 @@ static int lines_for(const char *s, double width) {
 }
 
 static lxw_format *new_format(xw *x, bool wrap) {
-    lxw_format *f = workbook_add_format(x->wb);
+    lxw_format *f = xl->workbook_add_format(x->wb);
     if (!f) {
         x->failed = true;
         return NULL;
     }
-    format_set_border(f, LXW_BORDER_THIN);
-    format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
-    if (wrap) format_set_text_wrap(f);
+    xl->format_set_border(f, LXW_BORDER_THIN);
+    xl->format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+    if (wrap) xl->format_set_text_wrap(f);
     return f;
 }
 
@@ -557,16 +559,16 @@ static void make_formats(xw *x) {
     if (x->failed) return;
     lxw_format *heads[2] = {x->head, x->input_head};
     for (int i = 0; i < 2; i++) {
-        format_set_bold(heads[i]);
-        format_set_pattern(heads[i], LXW_PATTERN_SOLID);
-        format_set_align(heads[i], LXW_ALIGN_CENTER);
-        format_set_align(heads[i], LXW_ALIGN_VERTICAL_CENTER);
+        xl->format_set_bold(heads[i]);
+        xl->format_set_pattern(heads[i], LXW_PATTERN_SOLID);
+        xl->format_set_align(heads[i], LXW_ALIGN_CENTER);
+        xl->format_set_align(heads[i], LXW_ALIGN_VERTICAL_CENTER);
     }
-    format_set_bg_color(x->head, HEAD_FILL);
-    format_set_bg_color(x->input_head, INPUT_HEAD_FILL);
-    format_set_pattern(x->input, LXW_PATTERN_SOLID);
-    format_set_bg_color(x->input, INPUT_FILL);
-    format_set_num_format(x->input, "@"); /* text: "0,5", "85%", "31/12/2024" stay as typed */
+    xl->format_set_bg_color(x->head, HEAD_FILL);
+    xl->format_set_bg_color(x->input_head, INPUT_HEAD_FILL);
+    xl->format_set_pattern(x->input, LXW_PATTERN_SOLID);
+    xl->format_set_bg_color(x->input, INPUT_FILL);
+    xl->format_set_num_format(x->input, "@"); /* text: "0,5", "85%", "31/12/2024" stay as typed */
 }
 
 /* A drop-down list on the value cell. Excel allows 255 characters in an inline list; a longer
@@ -589,7 +591,7 @@ static void drop_down(xw *x, lxw_row_t row, const char *const *items, int n) {
     dv.value_list = list;
     dv.error_title = "Giá trị không hợp lệ";
     dv.error_message = "Chọn một giá trị trong danh sách (xem cột Giá trị hợp lệ).";
-    xcheck(x, worksheet_data_validation_cell(x->ws, row, COL_VALUE, &dv));
+    xcheck(x, xl->worksheet_data_validation_cell(x->ws, row, COL_VALUE, &dv));
     free(list);
 }
 
@@ -600,7 +602,7 @@ static void fit(xw *x, lxw_row_t row, const char *const texts[N_COLS]) {
         if (k > lines) lines = k;
     }
     if (lines > MAX_LINES) lines = MAX_LINES;
-    if (lines > 1) xcheck(x, worksheet_set_row(x->ws, row, (double)(lines * LINE_PT), NULL));
+    if (lines > 1) xcheck(x, xl->worksheet_set_row(x->ws, row, (double)(lines * LINE_PT), NULL));
 }
 
 static void xlsx_row(xw *x, lxw_row_t row, const char *const texts[N_COLS]) {
@@ -626,11 +628,11 @@ static char *desc_text(const tpl_plan *p, int i) {
 static void xlsx_sheet(xw *x, const tpl_plan *p) {
     const ruleset *rs = p->rs;
     for (int c = 0; c < N_COLS; c++) {
-        xcheck(x, worksheet_set_column(x->ws, (lxw_col_t)c, (lxw_col_t)c, COL_WIDTHS[c], NULL));
+        xcheck(x, xl->worksheet_set_column(x->ws, (lxw_col_t)c, (lxw_col_t)c, COL_WIDTHS[c], NULL));
         put(x, 0, (lxw_col_t)c, COL_TITLES[c], c == COL_VALUE ? x->input_head : x->head);
     }
-    xcheck(x, worksheet_set_row(x->ws, 0, 2 * LINE_PT, NULL));
-    worksheet_freeze_panes(x->ws, 1, 0);
+    xcheck(x, xl->worksheet_set_row(x->ws, 0, 2 * LINE_PT, NULL));
+    xl->worksheet_freeze_panes(x->ws, 1, 0);
 
     char *unote = unit_note(rs);
     if (!unote) x->failed = true;
@@ -663,24 +665,29 @@ static void xlsx_sheet(xw *x, const tpl_plan *p) {
             drop_down(x, row, yes_no, 2);
         }
     }
-    xcheck(x, worksheet_autofilter(x->ws, 0, 0, (lxw_row_t)p->n_entries + 1, N_COLS - 1));
-    worksheet_set_selection(x->ws, 1, COL_VALUE, 1, COL_VALUE);
+    xcheck(x, xl->worksheet_autofilter(x->ws, 0, 0, (lxw_row_t)p->n_entries + 1, N_COLS - 1));
+    xl->worksheet_set_selection(x->ws, 1, COL_VALUE, 1, COL_VALUE);
     /* Printed: A4 landscape, one page wide, the header row on every page. */
-    worksheet_set_landscape(x->ws);
-    worksheet_set_paper(x->ws, 9); /* A4 */
-    worksheet_fit_to_pages(x->ws, 1, 0);
-    xcheck(x, worksheet_repeat_rows(x->ws, 0, 0));
+    xl->worksheet_set_landscape(x->ws);
+    xl->worksheet_set_paper(x->ws, 9); /* A4 */
+    xl->worksheet_fit_to_pages(x->ws, 1, 0);
+    xcheck(x, xl->worksheet_repeat_rows(x->ws, 0, 0));
 }
 
 int tpl_write_xlsx(const tpl_plan *p, const char *path) {
     if (!path) return -1;
     if ((size_t)p->n_entries + 2 > (size_t)LXW_ROW_MAX) return -1;
+    char why[300];
+    if (!(xl = xlsx_lib_get(why, sizeof why))) {
+        fprintf(stderr, "chiso: %s\n", why);
+        return -1;
+    }
     xw x;
     memset(&x, 0, sizeof x);
-    x.wb = workbook_new(path);
+    x.wb = xl->workbook_new(path);
     if (!x.wb) return -1;
     make_formats(&x);
-    x.ws = workbook_add_worksheet(x.wb, SHEET_NAME);
+    x.ws = xl->workbook_add_worksheet(x.wb, SHEET_NAME);
     if (!x.ws) x.failed = true;
     sbuf title = {0};
     sb_puts(&title, "Mẫu số liệu");
@@ -692,10 +699,10 @@ int tpl_write_xlsx(const tpl_plan *p, const char *path) {
     lxw_doc_properties props;
     memset(&props, 0, sizeof props);
     props.title = title.s;
-    if (!x.failed) xcheck(&x, workbook_set_properties(x.wb, &props));
+    if (!x.failed) xcheck(&x, xl->workbook_set_properties(x.wb, &props));
     if (!x.failed) xlsx_sheet(&x, p);
     /* workbook_close writes the file and frees the workbook, whatever happened before. */
-    if (workbook_close(x.wb) != LXW_NO_ERROR) x.failed = true;
+    if (xl->workbook_close(x.wb) != LXW_NO_ERROR) x.failed = true;
     free(title.s);
     return x.failed ? -1 : 0;
 }
