@@ -1565,13 +1565,14 @@ static void sheet_keep(reader *r, const row_view *v)
 
 static row_view stored_view(const reader *r, const stored_row *sr)
 {
+    /* A sheet of rows without cells or text stored has allocated neither (and NULL + 0 is undefined). */
     return (row_view){.text = r->sheet_text.p,
-                      .cells = r->sheet_cells.p + sr->cell0,
+                      .cells = r->sheet_cells.p ? r->sheet_cells.p + sr->cell0 : NULL,
                       .ncells = sr->ncells,
                       .width = sr->ncells,
                       .far = sr->far,
                       .line = sr->line,
-                      .raw = r->sheet_text.p + sr->raw_off,
+                      .raw = r->sheet_text.p ? r->sheet_text.p + sr->raw_off : "",
                       .raw_len = sr->raw_len,
                       .live = false};
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A short fuzz run for CI: builds the libFuzzer targets (clang) and runs each over a copy of its
-# seed corpus for a few seconds. Not registered in ctest (see README.md).
+# seed corpus (and its crash regressions: clang's UBSan checks more than gcc's) for a few seconds. Not registered in ctest (see README.md).
 #
 #   bash tests/fuzz/ci.sh                 # 15 s per target
 #   FUZZ_SECONDS=60 bash tests/fuzz/ci.sh # longer
@@ -43,7 +43,7 @@ for t in rules facts table; do
     t0=$SECONDS
     "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=$maxlen -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -dict=tests/fuzz/$t.dict -artifact_prefix="$build/ci-artifacts/$t/" \
-        "$work/corpus" >"$work/log" 2>&1
+        "$work/corpus" "tests/fuzz/regressions/$t" >"$work/log" 2>&1
     rc=$?
     last=$(grep -E '^#[0-9]+' "$work/log" | tail -n 1 | sed -E 's/^#([0-9]+)[[:space:]]+[A-Z]+[[:space:]]+/\1 runs, /; s/ lim:.*exec\/s/, exec\/s/; s/ rss:.*//')
     echo "fuzz_$t: ${last:-no run} ($((SECONDS - t0)) s)"
