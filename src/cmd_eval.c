@@ -99,22 +99,6 @@ static void warn_clamped(const run *r, const char *unit) {
 
 static int on_unit(void *ud, const char *unit, const fact_value *values);
 
-/* A published table: every unit column scored, its leaf scores as the `score given` facts. */
-static int read_table(const char *path, const facts_opts *fo, const ruleset *rs) {
-    pub_table *t = table_read_file(path, fo->diags);
-    const char **codes = malloc(((size_t)rs->n_nodes + 1) * sizeof *codes);
-    int rc = -1;
-    if (t && codes) {
-        for (int i = 0; i < rs->n_nodes; i++) codes[i] = rs->nodes[i]->code;
-        rc = table_for_each_unit(t, fo, codes, rs->n_nodes);
-    } else if (t) {
-        fprintf(stderr, "chiso eval: out of memory\n");
-    }
-    free(codes);
-    table_free(t);
-    return rc;
-}
-
 /* The reader hands each unit to the batch, which scores it (on --jobs threads) and gives the
  * results back in input order to deliver_unit. */
 static int on_unit(void *ud, const char *unit, const fact_value *values) {
@@ -347,7 +331,7 @@ int cmd_eval(int argc, char **argv) {
     r.several = n_facts > 1;
     for (int i = 0; i < n_facts && !r.write_error; i++) {
         r.file = facts[i];
-        if ((table_file_matches(facts[i]) ? read_table(facts[i], &fo, rs) : facts_read_file(facts[i], &fo)) < 0)
+        if (table_or_facts_read_file(facts[i], rs, &fo) < 0)
             unreadable = true;
         batch_finish(r.batch); /* this file's units are all delivered before the next file's */
     }

@@ -133,20 +133,6 @@ static int on_unit(void *ud, const char *unit, const fact_value *values) {
     return r->write_error ? 1 : 0;
 }
 
-static int read_table(const char *path, const facts_opts *fo, const ruleset *rs) {
-    pub_table *t = table_read_file(path, fo->diags);
-    const char **codes = malloc(((size_t)rs->n_nodes + 1) * sizeof *codes);
-    int rc = -1;
-    if (t && codes) {
-        for (int i = 0; i < rs->n_nodes; i++) codes[i] = rs->nodes[i]->code;
-        rc = table_for_each_unit(t, fo, codes, rs->n_nodes);
-    } else if (t) {
-        fprintf(stderr, "chiso explain: out of memory\n");
-    }
-    free(codes);
-    table_free(t);
-    return rc;
-}
 
 static int find_code(const ruleset *rs, const char *code) {
     for (int i = 0; i < rs->n_nodes; i++)
@@ -290,7 +276,7 @@ int cmd_explain(int argc, char **argv) {
     bool unreadable = false;
     for (int i = 0; i < n_facts && !r.write_error && !r.oom; i++) {
         r.file = strcmp(facts[i], "-") == 0 ? "<stdin>" : facts[i];
-        if ((table_file_matches(facts[i]) ? read_table(facts[i], &fo, rs) : facts_read_file(facts[i], &fo)) < 0)
+        if (table_or_facts_read_file(facts[i], rs, &fo) < 0)
             unreadable = true;
     }
     if (json && !r.oom) printf("%s]}\n", r.units ? "\n" : "");

@@ -1333,3 +1333,22 @@ out:
     free(vals);
     return rc;
 }
+
+int table_or_facts_read_file(const char *path, const ruleset *rs, const facts_opts *o)
+{
+    if (!table_file_matches(path)) return facts_read_file(path, o);
+    pub_table *t = table_read_file(path, o->diags);
+    if (!t) return -1;
+    const char **codes = malloc(((size_t)rs->n_nodes + 1) * sizeof *codes);
+    int rc = -1;
+    if (codes) {
+        for (int i = 0; i < rs->n_nodes; i++) codes[i] = rs->nodes[i]->code;
+        rc = table_for_each_unit(t, o, codes, rs->n_nodes);
+    } else {
+        src_loc at = {path, 0, 0, 0, 0};
+        diag_emit(o->diags, DIAG_ERROR, &at, NULL, 0, "out of memory while reading the table");
+    }
+    free(codes);
+    table_free(t);
+    return rc;
+}

@@ -13,6 +13,7 @@
 #define CHISO_TABLE_H
 #include <stdbool.h>
 
+#include "ast.h"
 #include "decimal.h"
 #include "diag.h"
 #include "facts.h"
@@ -74,5 +75,10 @@ int table_decimals(const pub_table *t);
  * code-named fact without a row. Returns 0, -1 when out of memory (reported), or the non-zero
  * value an on_unit call returned (then no further unit is handed). */
 int table_for_each_unit(const pub_table *t, const facts_opts *o, const char *const *node_codes, int n_codes);
+
+/* The units of any file a rule set scores: a published table when its first row says so (every unit
+ * column, with the rule set's node codes as above), else a fact sheet or a batch table
+ * (facts_read_file). Returns as those do; out of memory is reported and gives -1. */
+int table_or_facts_read_file(const char *path, const ruleset *rs, const facts_opts *o);
 
 #endif
