@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "diag.h"
@@ -12,6 +10,7 @@
 #include "eval.h"
 #include "facts.h"
 #include "load.h"
+#include "outfile.h"
 #include "report.h"
 #include "table.h"
 #include "textutil.h"
@@ -272,7 +271,6 @@ int cmd_eval(int argc, char **argv) {
         fprintf(stderr, "chiso eval: --format xlsx needs -o FILE.xlsx (a workbook is not written to standard output)\n");
         goto usage;
     }
-    rx.path = out_path; /* xlsx: libxlsxwriter writes by name; the temporary name below if any */
 
     int rc = EXIT_FAILED;
     diag_sink *d = diag_sink_new(stderr);
@@ -280,8 +278,7 @@ int cmd_eval(int argc, char **argv) {
     diag_sink_hide_warnings(d, true);
     ruleset *rs = d ? load_rules(rules, d) : NULL;
     diag_sink_hide_warnings(d, false);
-    FILE *out = stdout;
-    char *tmp = NULL;
+    outfile out = {NULL, NULL, NULL};
     run r;
     memset(&r, 0, sizeof r);
     if (!rs) goto done;
@@ -289,37 +286,12 @@ int cmd_eval(int argc, char **argv) {
         fprintf(stderr, "%s: no criteria (a library? import it from a rule file)\n", rules);
         goto done;
     }
-    struct stat sb;
-    if (out_path && (strcmp(out_path, "-") == 0 || (stat(out_path, &sb) == 0 && !S_ISREG(sb.st_mode)))) {
-        /* "-", /dev/null, a pipe: write straight to it; renaming onto a device would replace it. */
-        if (strcmp(out_path, "-") != 0) {
-            out = fopen(out_path, "w");
-            if (!out) {
-                perror(out_path);
-                out = stdout;
-                goto done;
-            }
-        }
-        out_path = NULL;
-    }
-    if (out_path) {
-        /* Write beside the target and rename at the end: an interrupted run never leaves half a
-         * file under the real name. */
-        size_t n = strlen(out_path) + 16;
-        tmp = malloc(n);
-        if (!tmp) goto done;
-        snprintf(tmp, n, "%s.tmp%ld", out_path, (long)getpid());
-        out = fopen(tmp, "w");
-        if (!out) {
-            perror(out_path);
-            goto done;
-        }
-    }
+    if (outfile_open(&out, out_path) != 0) goto done;
     r.rs = rs;
     r.quiet = quiet;
     r.batch = batch_new(rs, jobs, deliver_unit, &r);
-    if (tmp) rx.path = tmp;
-    r.rep = report_new_ex(out, rs, &ro, &rx);
+    rx.path = outfile_name(&out); /* xlsx: libxlsxwriter writes by name */
+    r.rep = report_new_ex(out.f, rs, &ro, &rx);
     if (!r.batch || !r.rep) {
         fprintf(stderr, "chiso eval: out of memory\n");
         goto done;
@@ -336,20 +308,7 @@ int cmd_eval(int argc, char **argv) {
         batch_finish(r.batch); /* this file's units are all delivered before the next file's */
     }
     if (report_finish(r.rep) != 0) r.write_error = 1;
-    if (out != stdout && !tmp) {
-        if (fclose(out) != 0) r.write_error = 1;
-        out = NULL;
-    } else if (out != stdout) {
-        if (fclose(out) != 0) r.write_error = 1;
-        out = NULL;
-        if (!r.write_error && rename(tmp, out_path) != 0) {
-            perror(out_path);
-            r.write_error = 1;
-        }
-        if (r.write_error) remove(tmp);
-    } else if (fflush(stdout) != 0) {
-        r.write_error = 1;
-    }
+    if (outfile_close(&out, !r.write_error) != 0) r.write_error = 1;
     if (r.write_error) {
         fprintf(stderr, "chiso eval: could not write the results\n");
         goto done;
@@ -365,11 +324,7 @@ int cmd_eval(int argc, char **argv) {
        : (r.incomplete || r.units == 0 || diag_errors(d) > errors_before) ? EXIT_PROBLEMS : EXIT_OK;
 
 done:
-    if (out && out != stdout) {
-        fclose(out);
-        if (tmp) remove(tmp);
-    }
-    free(tmp);
+    if (out.f) outfile_close(&out, false);
     report_free(r.rep);
     batch_free(r.batch);
     ruleset_free(rs);

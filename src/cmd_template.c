@@ -3,12 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "diag.h"
 #include "load.h"
+#include "outfile.h"
 #include "template.h"
 
 void cmd_template_help(void) {
@@ -135,8 +134,7 @@ int cmd_template(int argc, char **argv) {
     if (d) diag_sink_hide_warnings(d, true);
     ruleset *rs = d ? load_rules(rules, d) : NULL;
     tpl_plan *p = NULL;
-    FILE *out = stdout;
-    char *tmp = NULL;
+    outfile out = {NULL, NULL, NULL};
     bool failed = false;
     if (!rs) goto done;
     p = tpl_plan_new(rs);
@@ -144,65 +142,20 @@ int cmd_template(int argc, char **argv) {
         fprintf(stderr, "chiso template: out of memory\n");
         goto done;
     }
-    struct stat sb;
-    const char *target = out_path; /* for messages */
-    const char *direct = NULL; /* a workbook written straight to a device */
-    if (out_path && (strcmp(out_path, "-") == 0 || (stat(out_path, &sb) == 0 && !S_ISREG(sb.st_mode)))) {
-        /* "-", /dev/null, a pipe: write straight to it; renaming onto a device would replace it. */
-        if (xlsx) {
-            direct = out_path;
-        } else if (strcmp(out_path, "-") != 0) {
-            out = fopen(out_path, "w");
-            if (!out) {
-                perror(out_path);
-                out = stdout;
-                goto done;
-            }
-        }
-        out_path = NULL;
-    }
-    if (out_path) {
-        /* Beside the target, renamed at the end: an interrupted run leaves no half file. */
-        size_t n = strlen(out_path) + 32;
-        tmp = malloc(n);
-        if (!tmp) goto done;
-        snprintf(tmp, n, "%s.tmp%ld%s", out_path, (long)getpid(), xlsx ? ".xlsx" : "");
-    }
-    if (xlsx) {
-        failed = tpl_write_xlsx(p, tmp ? tmp : direct) != 0;
-    } else {
-        if (tmp) {
-            out = fopen(tmp, "w");
-            if (!out) {
-                perror(out_path);
-                out = stdout;
-                goto done;
-            }
-        }
-        failed = tpl_write_csv(p, layout, bom, out) != 0;
-        if (out != stdout) {
-            if (fclose(out) != 0) failed = true;
-        } else if (fflush(stdout) != 0) {
-            failed = true;
-        }
-        out = stdout;
-    }
-    if (tmp && !failed && rename(tmp, out_path) != 0) {
-        perror(out_path);
-        failed = true;
-    }
-    if (tmp && failed) remove(tmp);
+    if (outfile_open(&out, out_path) != 0) goto done;
+    if (xlsx) failed = tpl_write_xlsx(p, outfile_name(&out)) != 0; /* libxlsxwriter writes by name */
+    else failed = tpl_write_csv(p, layout, bom, out.f) != 0;
+    if (outfile_close(&out, !failed) != 0) failed = true;
     if (failed) {
-        fprintf(stderr, "chiso template: could not write the template%s%s\n", target ? " to " : "",
-                target ? target : "");
+        fprintf(stderr, "chiso template: could not write the template%s%s\n", out_path ? " to " : "",
+                out_path ? out_path : "");
         goto done;
     }
     tell_unneeded(p);
     rc = EXIT_OK;
 
 done:
-    if (out != stdout) fclose(out);
-    free(tmp);
+    if (out.f) outfile_close(&out, false);
     tpl_plan_free(p);
     ruleset_free(rs);
     diag_sink_free(d);

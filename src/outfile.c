@@ -38,6 +38,8 @@ int outfile_open(outfile *o, const char *path) {
     return 0;
 }
 
+const char *outfile_name(const outfile *o) { return o->tmp ? o->tmp : o->path; }
+
 int outfile_close(outfile *o, bool ok) {
     int rc = 0;
     if (!o->f) {

@@ -15,6 +15,9 @@ typedef struct {
 
 /* Returns 0, or -1 (reported on stderr with the path). */
 int outfile_open(outfile *o, const char *path);
+/* The name being written, for writers that open the file by name themselves (libxlsxwriter): the
+ * temporary name, or the path itself when it is written directly; NULL for standard output. */
+const char *outfile_name(const outfile *o);
 /* ok: flush, close and rename into place (-1 if any of it fails, then nothing is left behind);
  * !ok: close and remove the temporary file. */
 int outfile_close(outfile *o, bool ok);
