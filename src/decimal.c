@@ -87,30 +87,11 @@ static dec_status add_slow(dec_t a, i128 bn, int64_t bden, dec_t *out)
     return fits(t / (i128)g2, (i128)ad * (bden / (int64_t)g2), out);
 }
 
-/* The inline dec_add/dec_sub (decimal.h) handle equal denominators whose sum fits. */
-dec_status dec_add_slow_(dec_t a, dec_t b, dec_t *out)
-{
-    if (a.den == 1 && b.den == 1) {
-        int64_t r;
-        if (__builtin_add_overflow(a.num, b.num, &r) || r == INT64_MIN) return DEC_OVERFLOW;
-        out->num = r;
-        out->den = 1;
-        return DEC_OK;
-    }
-    return add_slow(a, b.num, b.den, out);
-}
+/* The inline dec_add/dec_sub/dec_mul (decimal.h) have handled two integers, and equal
+ * denominators whose sum fits; add_slow and mul_slow are exact for any operands anyway. */
+dec_status dec_add_slow_(dec_t a, dec_t b, dec_t *out) { return add_slow(a, b.num, b.den, out); }
 
-dec_status dec_sub_slow_(dec_t a, dec_t b, dec_t *out)
-{
-    if (a.den == 1 && b.den == 1) {
-        int64_t r;
-        if (__builtin_sub_overflow(a.num, b.num, &r) || r == INT64_MIN) return DEC_OVERFLOW;
-        out->num = r;
-        out->den = 1;
-        return DEC_OK;
-    }
-    return add_slow(a, -(i128)b.num, b.den, out);
-}
+dec_status dec_sub_slow_(dec_t a, dec_t b, dec_t *out) { return add_slow(a, -(i128)b.num, b.den, out); }
 
 /* (n1 * n2) / (d1 * d2), cross-reducing first so that a representable result never overflows
  * on the way. d2 may be negative (dec_div passes the divisor's numerator). */
@@ -136,17 +117,7 @@ static dec_status mul_slow(int64_t n1, int64_t d1, int64_t n2, int64_t d2, dec_t
     return fits(num, den, out);
 }
 
-dec_status dec_mul_slow_(dec_t a, dec_t b, dec_t *out)
-{
-    if (a.den == 1 && b.den == 1) {
-        int64_t r;
-        if (__builtin_mul_overflow(a.num, b.num, &r) || r == INT64_MIN) return DEC_OVERFLOW;
-        out->num = r;
-        out->den = 1;
-        return DEC_OK;
-    }
-    return mul_slow(a.num, a.den, b.num, b.den, out);
-}
+dec_status dec_mul_slow_(dec_t a, dec_t b, dec_t *out) { return mul_slow(a.num, a.den, b.num, b.den, out); }
 
 dec_status dec_div(dec_t a, dec_t b, dec_t *out)
 {
