@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ast.h"
+#include "dates.h"
 #include "diag.h"
 #include "load.h"
 
@@ -238,18 +239,6 @@ static void make_plan(const fact_decl *f, plan *p) {
     }
 }
 
-/* days since 1970-01-01 -> y, m, d (H. Hinnant's civil_from_days) */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 static const char S_CO[] = "có", S_KHONG[] = "không";
 
@@ -284,7 +273,7 @@ static inline void gen_cell(const plan *p) {
     case FACT_DATE: {
         int64_t y;
         int m, d;
-        civil_from_days(rng_range(p->lo, p->hi), &y, &m, &d);
+        date_civil(rng_range(p->lo, p->hi), &y, &m, &d);
         out_2d(d);
         out_ch('/');
         out_2d(m);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dates.h"
 #include "report.h"
 
 /* ---- a growable string ---- */
@@ -121,30 +122,14 @@ static void put_number(strbuf *b, dec_t v, bool percent, bool fraction) {
     }
 }
 
-/* Days since 1970-01-01 as a civil date (proleptic Gregorian; H. Hinnant's algorithm). */
-static void civil(int64_t z, int64_t *y, int *m, int *d) {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 static void put_date(strbuf *b, dec_t v, bool iso) {
     if (!dec_is_integer(v) || v.num > INT64_C(1) << 40 || v.num < -(INT64_C(1) << 40)) {
         put_exact(b, v);
         return;
     }
-    int64_t y;
-    int m, d;
-    civil(v.num, &y, &m, &d);
     char buf[48];
-    if (iso) snprintf(buf, sizeof buf, "%04lld-%02d-%02d", (long long)y, m, d);
-    else snprintf(buf, sizeof buf, "%02d/%02d/%04lld", d, m, (long long)y);
+    date_format(v.num, iso, buf, sizeof buf);
     sb_puts(b, buf);
 }
 

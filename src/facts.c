@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <utf8proc.h>
 
+#include "dates.h"
+
 enum {
     FACTS_CHUNK = 64 * 1024,
     /* Raw text of a row kept for quoting in messages; a longer row is quoted cut short, so that a
@@ -291,37 +293,9 @@ static void near_try(near_t *t, const char *cand)
 
 /* ---------------------------------------------------------------- dates */
 
-static bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-static int month_days(int64_t y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
 
-/* Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
 
 /* ---------------------------------------------------------------- value parsing */
 
@@ -521,8 +495,8 @@ static bool parse_date(const char *s, size_t n, dec_t *v, char *why, size_t cap)
     if (i == n && seps && la == 4 && lb >= 1 && lb <= 2 && lc >= 1 && lc <= 2) y = a, m = b, d = c; /* ISO */
     else if (i == n && seps && la >= 1 && la <= 2 && lb >= 1 && lb <= 2 && lc == 4) y = c, m = b, d = a;
     else shape = false;
-    if (shape && y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m)) {
-        *v = dec_from_int(days_from_civil(y, m, d));
+    if (shape && y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= date_month_days(y, m)) {
+        *v = dec_from_int(date_days(y, m, d));
         return true;
     }
     if (!why) return false; /* the reasons below are only text */
@@ -540,12 +514,12 @@ static bool parse_date(const char *s, size_t n, dec_t *v, char *why, size_t cap)
         whyf(why, cap, "no such date: '%s' (there is no month %d; dates are written day/month/year)", shown, m);
         return false;
     }
-    if (d < 1 || d > month_days(y, m)) {
+    if (d < 1 || d > date_month_days(y, m)) {
         if (m == 2 && d == 29) whyf(why, cap, "no such date: '%s' (%d is not a leap year)", shown, y);
-        else whyf(why, cap, "no such date: '%s' (month %d has %d days)", shown, m, month_days(y, m));
+        else whyf(why, cap, "no such date: '%s' (month %d has %d days)", shown, m, date_month_days(y, m));
         return false;
     }
-    *v = dec_from_int(days_from_civil(y, m, d));
+    *v = dec_from_int(date_days(y, m, d));
     return true;
 }
 
@@ -631,10 +605,7 @@ static void format_value(const fact_spec *spec, dec_t v, char *buf, size_t cap)
             return;
         }
     } else if (spec->type == FACT_DATE && dec_is_integer(v) && v.num > -3000000 && v.num < 3000000) {
-        int64_t y;
-        int m, d;
-        civil_from_days(v.num, &y, &m, &d);
-        snprintf(buf, cap, "%02d/%02d/%04lld", d, m, (long long)y);
+        date_format(v.num, false, buf, cap);
         return;
     }
     dec_format(v, -1, buf, cap);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dates.h"
 #include "xlsx_lib.h"
 
 /* ---------------------------------------------------------------- the plan */
@@ -259,20 +260,10 @@ static void sb_dec(sbuf *b, dec_t v) {
     sb_puts(b, t);
 }
 
-/* Days since 1970-01-01 as dd/mm/yyyy (H. Hinnant's civil_from_days). */
-static void sb_date(sbuf *b, int64_t z) {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
+/* Days since 1970-01-01 as dd/mm/yyyy. */
+static void sb_date(sbuf *b, int64_t days) {
     char t[64];
-    snprintf(t, sizeof t, "%02d/%02d/%04lld", (int)d, (int)m, (long long)y);
+    date_format(days, false, t, sizeof t);
     sb_puts(b, t);
 }
 
