@@ -21,6 +21,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "jsonutil.h"
 #include "textutil.h"
 
 static const char *const KIND_NAMES[AUDIT_N_KINDS] = {
@@ -777,38 +778,8 @@ static void write_csv(sbuf *b, const audit_result *r)
     }
 }
 
-/* A JSON string; bytes that are not UTF-8 (jansson refuses them) become U+FFFD. */
-static json_t *jstr(const char *s)
-{
-    if (!s) return json_null();
-    json_t *j = json_string(s);
-    if (j) return j;
-    sbuf clean = {0};
-    size_t len = strlen(s);
-    for (size_t i = 0; i < len;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                              len - i > 4 ? 4 : (utf8proc_ssize_t)(len - i), &cp);
-        if (k <= 0 || cp < 0) {
-            sb_puts(&clean, "\xEF\xBF\xBD");
-            i++;
-        } else {
-            sb_putn(&clean, s + i, (size_t)k);
-            i += (size_t)k;
-        }
-    }
-    j = clean.oom || !clean.p ? NULL : json_string(clean.p);
-    free(clean.p);
-    return j;
-}
 
-static json_t *jdec(bool has, dec_t d)
-{
-    if (!has) return json_null();
-    char num[DEC_FMT_MAX];
-    dec_format(d, -1, num, sizeof num);
-    return json_string(num);
-}
+static json_t *jdec(bool has, dec_t d) { return has ? json_dec(d) : json_null(); }
 
 static void jset(json_t *o, const char *key, json_t *v, bool *ok)
 {
@@ -823,22 +794,22 @@ static void japp(json_t *a, json_t *v, bool *ok)
 static json_t *build_json(const audit_result *r, const ruleset *rs, const pub_table *t, bool *ok)
 {
     json_t *o = json_object();
-    jset(o, "rules", jstr(rs ? rs->file : NULL), ok);
-    jset(o, "table", jstr(t ? t->file : NULL), ok);
+    jset(o, "rules", json_text(rs ? rs->file : NULL), ok);
+    jset(o, "table", json_text(t ? t->file : NULL), ok);
     json_t *units = json_array();
-    for (int u = 0; t && u < t->n_units; u++) japp(units, jstr(t->units[u]), ok);
+    for (int u = 0; t && u < t->n_units; u++) japp(units, json_text(t->units[u]), ok);
     jset(o, "units", units, ok);
     json_t *arr = json_array();
     for (int i = 0; i < r->n; i++) {
         const audit_finding *f = &r->items[i];
         json_t *x = json_object();
         jset(x, "kind", json_string(audit_kind_name(f->kind)), ok);
-        jset(x, "code", jstr(f->code), ok);
-        jset(x, "unit", jstr(f->unit), ok);
+        jset(x, "code", json_text(f->code), ok);
+        jset(x, "unit", json_text(f->unit), ok);
         jset(x, "published", jdec(f->has_published, f->published), ok);
         jset(x, "recomputed", jdec(f->has_recomputed, f->recomputed), ok);
         jset(x, "difference", jdec(f->has_published && f->has_recomputed, f->difference), ok);
-        jset(x, "message", jstr(f->message), ok);
+        jset(x, "message", json_text(f->message), ok);
         jset(x, "line", f->line > 0 ? json_integer(f->line) : json_null(), ok);
         japp(arr, x, ok);
     }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "jsonutil.h"
 #include "report.h"
 
 /* ---- a growable string ---- */
@@ -886,24 +887,13 @@ static void print_expr(explainer *x, strbuf *b, const expr *e, const node *n, bo
 /* ---- JSON helpers ---- */
 
 static json_t *jstr(explainer *x, const char *s) {
-    if (!s) return json_null();
-    json_t *j = json_string(s);
-    if (!j) {
-        /* not valid UTF-8 (a title read from a broken file): keep the ASCII bytes */
-        strbuf clean = {0};
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-            sb_putn(&clean, *p < 0x80 ? (const char *)p : "?", 1);
-        j = json_string(sb_str(&clean));
-        sb_free(&clean);
-    }
+    json_t *j = json_text(s);
     if (!j) x->oom = true;
     return j;
 }
 
 static json_t *jdec(explainer *x, dec_t d) {
-    char num[DEC_FMT_MAX];
-    dec_format(d, -1, num, sizeof num);
-    json_t *j = json_string(num);
+    json_t *j = json_dec(d);
     if (!j) x->oom = true;
     return j;
 }

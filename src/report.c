@@ -107,6 +107,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "jsonutil.h"
 #include "report_table.h"
 
 enum {
@@ -970,34 +971,7 @@ static void csv_unit(report *r, const char *unit, const node_result *res, const 
 
 /* ---- JSON ---- */
 
-/* A JSON string; text that is not valid UTF-8 (jansson refuses it) gets U+FFFD for bad bytes. */
-static json_t *jstr(const char *s)
-{
-    if (!s) return json_null();
-    json_t *j = json_string(s);
-    if (j) return j;
-    sbuf clean = {0};
-    size_t len = strlen(s);
-    for (size_t i = 0; i < len;) {
-        int32_t cp;
-        size_t k = next_cp(s + i, len - i, &cp);
-        if (cp < 0)
-            sb_putn(&clean, REPLACEMENT, sizeof REPLACEMENT - 1);
-        else
-            sb_putn(&clean, s + i, k);
-        i += k;
-    }
-    j = clean.oom || !clean.p ? NULL : json_string(clean.p);
-    sb_free(&clean);
-    return j;
-}
 
-static json_t *jdec(dec_t d)
-{
-    char num[DEC_FMT_MAX];
-    dec_format(d, -1, num, sizeof num);
-    return json_string(num);
-}
 
 /* json_object_set_new that remembers a failure (NULL value or no memory) in *ok. */
 static void jset(json_t *o, const char *key, json_t *v, bool *ok)
@@ -1010,22 +984,22 @@ static json_t *json_node(report *r, int i, const node_result *x, bool *ok)
     const ruleset *rs = r->rs;
     const node *n = rs->nodes[i];
     json_t *o = json_object();
-    jset(o, "code", jstr(n->code ? n->code : ""), ok);
-    jset(o, "title", jstr(n->title ? n->title : ""), ok);
-    jset(o, "score", has_score(x) ? jdec(x->score) : json_null(), ok);
-    jset(o, "max", jdec(x->max), ok);
+    jset(o, "code", json_text(n->code ? n->code : ""), ok);
+    jset(o, "title", json_text(n->title ? n->title : ""), ok);
+    jset(o, "score", has_score(x) ? json_dec(x->score) : json_null(), ok);
+    jset(o, "max", json_dec(x->max), ok);
     jset(o, "status", json_string(status_name(x->status)), ok);
-    jset(o, "decided_by", jstr(decided(r, n, x)), ok);
-    if (x->status == ST_MISSING) jset(o, "missing_fact", jstr(fact_name(rs, x->fact)), ok);
+    jset(o, "decided_by", json_text(decided(r, n, x)), ok);
+    if (x->status == ST_MISSING) jset(o, "missing_fact", json_text(fact_name(rs, x->fact)), ok);
     if (x->status == ST_ERROR) {
         jset(o, "error", json_string(eval_error_text((eval_error)x->error)), ok);
         if (x->at && x->at->loc.line > 0) {
             r->tmp.len = 0;
             tmp_append(r, bw_loc, x);
-            jset(o, "at", r->tmp.oom ? NULL : jstr(r->tmp.p), ok);
+            jset(o, "at", r->tmp.oom ? NULL : json_text(r->tmp.p), ok);
         }
     }
-    if (has_score(x) && (x->status == ST_CLAMPED || x->rounded)) jset(o, "raw", jdec(x->raw), ok);
+    if (has_score(x) && (x->status == ST_CLAMPED || x->rounded)) jset(o, "raw", json_dec(x->raw), ok);
     return o;
 }
 
@@ -1041,10 +1015,10 @@ static json_t *json_areas(report *r, const node_result *res, bool *ok)
         dec_t idx;
         bool has = report_area_index(rs, n, x, &idx);
         json_t *o = json_object();
-        jset(o, "code", jstr(n->code ? n->code : ""), ok);
-        jset(o, "score", has_score(x) ? jdec(x->score) : json_null(), ok);
-        jset(o, "max", jdec(x->max), ok);
-        jset(o, "index", has ? jdec(idx) : json_null(), ok);
+        jset(o, "code", json_text(n->code ? n->code : ""), ok);
+        jset(o, "score", has_score(x) ? json_dec(x->score) : json_null(), ok);
+        jset(o, "max", json_dec(x->max), ok);
+        jset(o, "index", has ? json_dec(idx) : json_null(), ok);
         jset(o, "status", json_string(status_name(x->status)), ok);
         if (json_array_append_new(areas, o) != 0) *ok = false;
     }
@@ -1070,9 +1044,9 @@ static int json_start(report *r)
     const ruleset *rs = r->rs;
     bool ok = true;
     json_t *o = json_object();
-    jset(o, "title", jstr(rs->title), &ok);
+    jset(o, "title", json_text(rs->title), &ok);
     jset(o, "year", rs->year ? json_integer(rs->year) : json_null(), &ok);
-    jset(o, "source", jstr(rs->source), &ok);
+    jset(o, "source", json_text(rs->source), &ok);
     if (json_write(r, "{\"ruleset\": ")) {
         json_decref(o);
         return -1;
@@ -1086,26 +1060,26 @@ static int json_unit(report *r, const char *unit, const node_result *res, const 
     const ruleset *rs = r->rs;
     bool ok = true, done = t->status == ST_SCORED;
     json_t *o = json_object();
-    jset(o, "unit", jstr(unit), &ok);
+    jset(o, "unit", json_text(unit), &ok);
     if (r->o.detail == DETAIL_NODES) {
         json_t *nodes = json_array();
         for (int i = 0; i < rs->n_nodes && nodes; i++)
             if (json_array_append_new(nodes, json_node(r, i, &res[i], &ok)) != 0) ok = false;
         jset(o, "nodes", nodes, &ok);
     }
-    jset(o, "total", done ? jdec(t->score) : json_null(), &ok);
-    jset(o, "max", jdec(t->max), &ok);
-    jset(o, "index", done && t->index_ok ? jdec(t->index) : json_null(), &ok);
+    jset(o, "total", done ? json_dec(t->score) : json_null(), &ok);
+    jset(o, "max", json_dec(t->max), &ok);
+    jset(o, "index", done && t->index_ok ? json_dec(t->index) : json_null(), &ok);
     if (rs->n_classes > 0) {
         const char *label = class_label(r, t);
-        jset(o, "class", label ? jstr(label) : json_null(), &ok);
+        jset(o, "class", label ? json_text(label) : json_null(), &ok);
     }
     jset(o, "areas", json_areas(r, res, &ok), &ok);
     jset(o, "status", json_string(status_name(t->status)), &ok);
     if (!done) {
         if (t->bad_node >= 0 && t->bad_node < rs->n_nodes)
-            jset(o, "bad_node", jstr(rs->nodes[t->bad_node]->code), &ok);
-        jset(o, "reason", jstr(reason(r, res, t)), &ok);
+            jset(o, "bad_node", json_text(rs->nodes[t->bad_node]->code), &ok);
+        jset(o, "reason", json_text(reason(r, res, t)), &ok);
     }
     if (json_write(r, r->n_units ? ",\n" : "\n")) {
         json_decref(o);
@@ -1264,12 +1238,12 @@ static void json_ranking(report *r)
         bool ok = true;
         json_t *o = json_object();
         jset(o, "rank", json_integer(s->rank), &ok);
-        jset(o, "unit", jstr(sum_name(r, s)), &ok);
-        jset(o, "index", s->index_ok ? jdec(s->index) : json_null(), &ok);
-        jset(o, "total", jdec(s->total), &ok);
+        jset(o, "unit", json_text(sum_name(r, s)), &ok);
+        jset(o, "index", s->index_ok ? json_dec(s->index) : json_null(), &ok);
+        jset(o, "total", json_dec(s->total), &ok);
         if (r->rs->n_classes > 0) {
             const char *label = sum_label(r, s);
-            jset(o, "class", label ? jstr(label) : json_null(), &ok);
+            jset(o, "class", label ? json_text(label) : json_null(), &ok);
         }
         if (json_write(r, i ? ",\n" : "\n")) {
             json_decref(o);
