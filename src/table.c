@@ -394,47 +394,12 @@ typedef struct {
  * byte span in it (the same walk as the fact reader's). false when the text does not reach it. */
 static bool locate_field(const raw_row *v, size_t idx, src_loc *loc, const char **lt, size_t *ll)
 {
-    const char *s = v->raw;
-    size_t n = v->raw_len, i = 0, line_start = 0;
-    int line = v->line;
-    if (!s) return false;
-    for (size_t field = 0;; field++) {
-        while (i < n && is_sp(s[i])) i++;
-        size_t start = i, fline_start = line_start;
-        int fline = line;
-        if (i < n && s[i] == '"') {
-            for (i++; i < n; i++) {
-                if (s[i] == '"') {
-                    if (i + 1 < n && s[i + 1] == '"') {
-                        i++;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                if (s[i] == '\r' || s[i] == '\n') {
-                    if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') i++;
-                    line++;
-                    line_start = i + 1;
-                }
-            }
-        }
-        while (i < n && s[i] != ',' && s[i] != '\r' && s[i] != '\n') i++;
-        if (field == idx) {
-            size_t le = fline_start;
-            while (le < n && s[le] != '\r' && s[le] != '\n') le++;
-            size_t end = i < le ? i : le;
-            while (end > start && is_sp(s[end - 1])) end--;
-            loc->line = fline;
-            loc->col = (int)(start - fline_start + 1);
-            loc->len = (int)(end - start);
-            *lt = s + fline_start;
-            *ll = le - fline_start;
-            return true;
-        }
-        if (i >= n || s[i] != ',') return false;
-        i++;
-    }
+    int line, col, len;
+    if (!text_csv_cell(v->raw, v->raw_len, v->line, idx, &line, &col, &len, lt, ll)) return false;
+    loc->line = line;
+    loc->col = col;
+    loc->len = len;
+    return true;
 }
 
 /* A diagnostic about a row, pointing at cell `field` (-1: the row as a whole). */

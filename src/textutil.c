@@ -72,3 +72,47 @@ const char *text_suggest(const char *name, const char *const *names, int n) {
     }
     return best;
 }
+
+bool text_csv_cell(const char *s, size_t n, int line, size_t idx, int *cell_line, int *col, int *len,
+                   const char **lt, size_t *ll)
+{
+    size_t i = 0, line_start = 0;
+    if (!s) return false;
+    for (size_t field = 0;; field++) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+        size_t start = i, fline_start = line_start;
+        int fline = line;
+        if (i < n && s[i] == '"') {
+            for (i++; i < n; i++) {
+                if (s[i] == '"') {
+                    if (i + 1 < n && s[i + 1] == '"') {
+                        i++;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                if (s[i] == '\r' || s[i] == '\n') {
+                    if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') i++;
+                    line++;
+                    line_start = i + 1;
+                }
+            }
+        }
+        while (i < n && s[i] != ',' && s[i] != '\r' && s[i] != '\n') i++;
+        if (field == idx) {
+            size_t le = fline_start;
+            while (le < n && s[le] != '\r' && s[le] != '\n') le++;
+            size_t end = i < le ? i : le;
+            while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t')) end--;
+            *cell_line = fline;
+            *col = (int)(start - fline_start + 1);
+            *len = (int)(end - start);
+            *lt = s + fline_start;
+            *ll = le - fline_start;
+            return true;
+        }
+        if (i >= n || s[i] != ',') return false;
+        i++;
+    }
+}

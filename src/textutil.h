@@ -16,4 +16,11 @@ char *text_nfc(const char *s, size_t len);
 /* The closest of names[0..n) to `name`, if close enough to be a plausible typo, else NULL. */
 const char *text_suggest(const char *name, const char *const *names, int n);
 
+/* Where cell idx of a CSV row is, for a message: the row's raw text raw[0..n), which starts on
+ * `line`, is walked as libcsv reads it (quotes, "" inside them, line breaks inside them). Sets the
+ * physical line the cell starts on, its byte column (1-based) and trimmed length in bytes,
+ * and that line's text (*lt, *ll). false when the text does not reach the cell. */
+bool text_csv_cell(const char *raw, size_t n, int line, size_t idx, int *cell_line, int *col, int *len,
+                   const char **lt, size_t *ll);
+
 #endif
