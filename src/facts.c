@@ -69,66 +69,10 @@ static bool ascii_ieq(const char *s, size_t n, const char *word)
     return true;
 }
 
-/* Offset of the first byte that is not valid UTF-8 (utf8proc also refuses overlong forms and
- * surrogates), or n when all of it is. */
-static size_t utf8_bad_at(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (k <= 0) return i;
-        i += (size_t)k;
-    }
-    return n;
-}
 
-/* A cell's text as shown inside a message: at most max_chars characters, and control characters
- * and bytes that are not UTF-8 written as \xNN, so that the message stays one printable line. */
-static void show_text_max(char *dst, size_t cap, const char *s, size_t n, size_t max_chars)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0, chars = 0;
-    if (cap < 8) {
-        if (cap) dst[0] = '\0';
-        return;
-    }
-    for (size_t i = 0; i < n; chars++) {
-        unsigned char c = (unsigned char)s[i];
-        size_t k = 1;
-        bool escape = c < 0x20 || c == 0x7f;
-        if (c >= 0x80) {
-            utf8proc_int32_t cp;
-            utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-            if (r <= 0) escape = true;
-            else k = (size_t)r;
-        }
-        size_t need = escape ? 4 : k;
-        if (chars == max_chars || o + need + 4 > cap) { /* room for "..." and the NUL */
-            memcpy(dst + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (escape) {
-            dst[o++] = '\\';
-            dst[o++] = 'x';
-            dst[o++] = hex[c >> 4];
-            dst[o++] = hex[c & 15];
-        } else {
-            memcpy(dst + o, s + i, k);
-            o += k;
-        }
-        i += k;
-    }
-    dst[o] = '\0';
-}
 
 /* Values are cut short in messages; names (units, facts) are not, unless absurdly long. */
-static void show_text(char *dst, size_t cap, const char *s, size_t n) { show_text_max(dst, cap, s, n, 40); }
+static void show_text(char *dst, size_t cap, const char *s, size_t n) { text_show(dst, cap, s, n, 40); }
 
 typedef struct {
     char s[480];
@@ -136,7 +80,7 @@ typedef struct {
 
 static const char *show_name(shown_name *b, const char *name)
 {
-    show_text_max(b->s, sizeof b->s, name, strlen(name), 100);
+    text_show(b->s, sizeof b->s, name, strlen(name), 100);
     return b->s;
 }
 
@@ -631,7 +575,7 @@ static bool parse_cell(const fact_spec *spec, const char *text, size_t len, dec_
     }
     if (!ok) {
         if (!why) return false;
-        size_t bad = utf8_bad_at(text, len);
+        size_t bad = text_utf8_bad_at(text, len);
         if (bad < len) whyf(why, why_cap, "the value is not valid UTF-8 (byte 0x%02X)", (unsigned char)text[bad]);
         return false;
     }
@@ -1071,7 +1015,7 @@ static bool check_name(reader *r, const row_view *v, size_t field, const char *w
         emit_row(r, DIAG_ERROR, v, field, "%s contains a NUL byte; %s", what, tail);
         return false;
     }
-    size_t bad = utf8_bad_at(s, n);
+    size_t bad = text_utf8_bad_at(s, n);
     if (bad < n) {
         const char *hint = utf8_hint(r);
         emit_row(r, DIAG_ERROR, v, field, "%s is not valid UTF-8 (byte 0x%02X)%s; %s", what, (unsigned char)s[bad],
@@ -1114,7 +1058,7 @@ static void read_value(reader *r, const row_view *v, size_t field, int s, const 
     }
     fv->state = FV_BAD;
     fv->num = dec_from_int(0);
-    const char *hint = utf8_bad_at(text, n) < n ? utf8_hint(r) : "";
+    const char *hint = text_utf8_bad_at(text, n) < n ? utf8_hint(r) : "";
     shown_name su;
     emit_row(r, DIAG_ERROR, v, field, "unit '%s', fact '%s' (column %zu): %s%s", show_name(&su, unit), sp->name,
              field + 1, why, hint);
@@ -1653,7 +1597,7 @@ static void first_row(reader *r, const row_view *v)
      * by the words of its first row, which cannot be read if it is not UTF-8: a header saved in
      * Windows-1258 would be taken for a fact sheet's row. */
     for (size_t i = 0; i < v->ncells; i++) {
-        size_t bad = utf8_bad_at(cell_s(v, i), cell_n(v, i));
+        size_t bad = text_utf8_bad_at(cell_s(v, i), cell_n(v, i));
         if (bad < cell_n(v, i)) {
             r->utf8_hinted = true;
             emit_row(r, DIAG_ERROR, v, i,

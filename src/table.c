@@ -80,57 +80,9 @@ static char *dup_n(const char *s, size_t n)
     return p;
 }
 
-/* A cell's text inside a message: at most 40 characters, control characters and bytes that are
- * not UTF-8 written as \xNN, so that the message stays one printable line. */
-static void show_text(char *dst, size_t cap, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0, chars = 0;
-    for (size_t i = 0; i < n; chars++) {
-        unsigned char c = (unsigned char)s[i];
-        size_t k = 1;
-        bool escape = c < 0x20 || c == 0x7f;
-        if (c >= 0x80) {
-            utf8proc_int32_t cp;
-            utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-            if (r <= 0) escape = true;
-            else k = (size_t)r;
-        }
-        size_t need = escape ? 4 : k;
-        if (chars == 40 || o + need + 4 > cap) {
-            memcpy(dst + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (escape) {
-            dst[o++] = '\\';
-            dst[o++] = 'x';
-            dst[o++] = hex[c >> 4];
-            dst[o++] = hex[c & 15];
-        } else {
-            memcpy(dst + o, s + i, k);
-            o += k;
-        }
-        i += k;
-    }
-    dst[o] = '\0';
-}
+/* A cell's text inside a message: at most 40 characters, one printable line. */
+static void show_text(char *dst, size_t cap, const char *s, size_t n) { text_show(dst, cap, s, n, 40); }
 
-/* Offset of the first byte that is not valid UTF-8, or n. */
-static size_t utf8_bad_at(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-        if (k <= 0) return i;
-        i += (size_t)k;
-    }
-    return n;
-}
 
 /* A title or a unit name as kept: NFC, a line break or tab inside the cell (a title wrapped with
  * Alt+Enter) and the spaces around it become one space, other control characters a space, bytes
@@ -457,7 +409,7 @@ static char *cell_text(reader *r, size_t i, const char *what)
 {
     const char *s = cell(r, i);
     size_t n = cell_n(r, i);
-    size_t bad = utf8_bad_at(s, n);
+    size_t bad = text_utf8_bad_at(s, n);
     if (bad < n)
         ROW_EMIT(r, DIAG_ERROR, (int)i,
                  "%s is not valid UTF-8 (byte 0x%02X); save the file as \"CSV UTF-8\" (the bad bytes are read as U+FFFD)",
@@ -484,7 +436,7 @@ static void header(reader *r)
         /* The header's words cannot be recognised in a file that is not UTF-8 (a Vietnamese header
          * saved in Windows-1258): say that, as the fact reader does, rather than that it is no header. */
         for (size_t i = 0; i < r->n_cells; i++) {
-            size_t bad = utf8_bad_at(cell(r, i), cell_n(r, i));
+            size_t bad = text_utf8_bad_at(cell(r, i), cell_n(r, i));
             if (bad < cell_n(r, i)) {
                 ROW_EMIT(r, DIAG_ERROR, (int)i,
                          "the first row is not valid UTF-8 (byte 0x%02X); the file seems not to be saved as UTF-8 "

@@ -116,3 +116,61 @@ bool text_csv_cell(const char *s, size_t n, int line, size_t idx, int *cell_line
         i++;
     }
 }
+
+/* Offset of the first byte that is not valid UTF-8 (utf8proc also refuses overlong forms and
+ * surrogates), or n when all of it is. */
+size_t text_utf8_bad_at(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0) return i;
+        i += (size_t)k;
+    }
+    return n;
+}
+
+/* A cell's text as shown inside a message: at most max_chars characters, and control characters
+ * and bytes that are not UTF-8 written as \xNN, so that the message stays one printable line. */
+void text_show(char *dst, size_t cap, const char *s, size_t n, size_t max_chars)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0, chars = 0;
+    if (cap < 8) {
+        if (cap) dst[0] = '\0';
+        return;
+    }
+    for (size_t i = 0; i < n; chars++) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = 1;
+        bool escape = c < 0x20 || c == 0x7f;
+        if (c >= 0x80) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+            if (r <= 0) escape = true;
+            else k = (size_t)r;
+        }
+        size_t need = escape ? 4 : k;
+        if (chars == max_chars || o + need + 4 > cap) { /* room for "..." and the NUL */
+            memcpy(dst + o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (escape) {
+            dst[o++] = '\\';
+            dst[o++] = 'x';
+            dst[o++] = hex[c >> 4];
+            dst[o++] = hex[c & 15];
+        } else {
+            memcpy(dst + o, s + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    dst[o] = '\0';
+}

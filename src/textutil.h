@@ -16,6 +16,15 @@ char *text_nfc(const char *s, size_t len);
 /* The closest of names[0..n) to `name`, if close enough to be a plausible typo, else NULL. */
 const char *text_suggest(const char *name, const char *const *names, int n);
 
+/* Offset of the first byte of s[0..n) that is not valid UTF-8 (overlong forms and surrogates
+ * included), or n when all of it is. */
+size_t text_utf8_bad_at(const char *s, size_t n);
+
+/* s[0..n) as shown inside a message, NUL-terminated in dst[cap]: at most max_chars characters
+ * (then "..."), control characters and bytes that are not UTF-8 written as \xNN, so that the
+ * message stays one printable line. */
+void text_show(char *dst, size_t cap, const char *s, size_t n, size_t max_chars);
+
 /* Where cell idx of a CSV row is, for a message: the row's raw text raw[0..n), which starts on
  * `line`, is walked as libcsv reads it (quotes, "" inside them, line breaks inside them). Sets the
  * physical line the cell starts on, its byte column (1-based) and trimmed length in bytes,

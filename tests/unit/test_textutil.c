@@ -40,8 +40,21 @@ static void csv_cell(void **state)
     assert_false(text_csv_cell(NULL, 0, 1, 0, &line, &col, &len, &lt, &ll));
 }
 
+static void show_and_bad_bytes(void **state)
+{
+    (void)state;
+    char buf[200];
+    text_show(buf, sizeof buf, "Ph\xF2ng\tA", 7, 40); /* a Windows-1258 byte and a tab */
+    assert_string_equal(buf, "Ph\\xF2ng\\x09A");
+    text_show(buf, sizeof buf, "Phòng Nội vụ", strlen("Phòng Nội vụ"), 5); /* characters, not bytes */
+    assert_string_equal(buf, "Phòng...");
+    assert_int_equal(text_utf8_bad_at("abc", 3), 3);
+    assert_int_equal(text_utf8_bad_at("Ph\xF2ng", 5), 2);
+    assert_int_equal(text_utf8_bad_at("\xC0\xAF", 2), 0); /* overlong '/' */
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(csv_cell)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(csv_cell), cmocka_unit_test(show_and_bad_bytes)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
