@@ -13,7 +13,6 @@
 #include "outfile.h"
 #include "report.h"
 #include "table.h"
-#include "textutil.h"
 
 void cmd_eval_help(void) {
     fputs("Usage: chiso eval [OPTIONS] RULES FACTS...\n"
@@ -107,7 +106,8 @@ static int on_unit(void *ud, const char *unit, const fact_value *values) {
 
 /* With several facts files, the same unit in two of them (a batch table and a sheet, say) must
  * not be scored and ranked twice; within one file the reader already refuses it. One 64-bit
- * hash of the NFC name is kept per unit, only when several files are read. */
+ * hash of the name is kept per unit, only when several files are read. The readers hand names in
+ * NFC already (facts.h, table.h), so they are hashed as they come. */
 static bool seen_before(run *r, const char *unit) {
     if (!r->several) return false;
     if (r->n_seen * 2 + 2 > r->cap_seen) {
@@ -125,11 +125,8 @@ static bool seen_before(run *r, const char *unit) {
         r->seen = t;
         r->cap_seen = cap;
     }
-    char *nfc = text_nfc(unit, strlen(unit));
-    const char *u = nfc ? nfc : unit;
     uint64_t h = 1469598103934665603ull;
-    for (const char *p = u; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    free(nfc);
+    for (const char *p = unit; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
     if (!h) h = 1;
     size_t k = h & (r->cap_seen - 1);
     for (; r->seen[k]; k = (k + 1) & (r->cap_seen - 1))
