@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node_facts.h"
+
 /* A value during evaluation: N/A and missing are states, not special numbers. */
 enum { V_OK = 0, V_MISSING, V_ERROR };
 
@@ -56,75 +58,39 @@ struct eval_state {
     leaf_cache *cache;    /* per node id */
 };
 
-/* The facts e reads, directly or through lets, defs and calls, added to deps (no duplicates);
- * false when there are more than LEAF_DEPS_MAX or the chain is too deep to follow. `seen` marks
- * the memo slots and `seen_def` the functions already followed for this leaf. */
-static bool add_deps(const eval_state *st, const expr *e, int *deps, int *n, uint8_t *seen, uint8_t *seen_def,
-                     int depth) {
-    if (!e) return true;
-    if (depth > 200) return false;
-    switch (e->kind) {
-    case EX_FACT:
-        for (int i = 0; i < *n; i++)
-            if (deps[i] == e->u.ref.slot) return true;
-        if (*n == LEAF_DEPS_MAX) return false;
-        deps[(*n)++] = e->u.ref.slot;
-        return true;
-    case EX_DEF: case EX_LET:
-        if (seen[e->u.ref.slot]) return true;
-        seen[e->u.ref.slot] = 1;
-        return add_deps(st, st->slot_expr[e->u.ref.slot], deps, n, seen, seen_def, depth + 1);
-    case EX_CALL:
-        for (int i = 0; i < e->u.call.n; i++)
-            if (!add_deps(st, e->u.call.args[i], deps, n, seen, seen_def, depth + 1)) return false;
-        if (seen_def[e->u.call.def]) return true;
-        seen_def[e->u.call.def] = 1;
-        return add_deps(st, st->rs->defs[e->u.call.def].value, deps, n, seen, seen_def, depth + 1);
-    case EX_MIN: case EX_MAX:
-        for (int i = 0; i < e->u.call.n; i++)
-            if (!add_deps(st, e->u.call.args[i], deps, n, seen, seen_def, depth + 1)) return false;
-        return true;
-    case EX_MATCH:
-        if (!add_deps(st, e->u.match.subject, deps, n, seen, seen_def, depth + 1)) return false;
-        for (int i = 0; i < e->u.match.n; i++)
-            if (!add_deps(st, e->u.match.arms[i].result, deps, n, seen, seen_def, depth + 1)) return false;
-        return true;
-    case EX_NEG: case EX_NOT: case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV:
-    case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE:
-    case EX_AND: case EX_OR: case EX_IF:
-        return add_deps(st, e->u.op.a, deps, n, seen, seen_def, depth + 1) &&
-               add_deps(st, e->u.op.b, deps, n, seen, seen_def, depth + 1) &&
-               (e->kind != EX_IF || add_deps(st, e->u.op.c, deps, n, seen, seen_def, depth + 1));
-    case EX_NUM: case EX_DATE: case EX_BOOL: case EX_OPTION: case EX_MAXREF: case EX_PARAM:
-        return true;
-    case EX_NAME:
-        return false;
-    }
-    return false;
+typedef struct {
+    int deps[LEAF_DEPS_MAX], n;
+    bool too_many;
+} leaf_inputs;
+
+static void add_input(void *ud, int fact) {
+    leaf_inputs *in = ud;
+    if (in->n == LEAF_DEPS_MAX) in->too_many = true;
+    else in->deps[in->n++] = fact;
 }
 
-static void plan_leaf_cache(eval_state *st, const node *n, uint8_t *seen, uint8_t *seen_def) {
-    leaf_cache *c = &st->cache[n->id];
-    c->n_deps = -1;
-    if (n->n_children != 0) return;
-    memset(seen, 0, (size_t)st->rs->n_slots + 1);
-    memset(seen_def, 0, (size_t)st->rs->n_defs + 1);
-    int deps[LEAF_DEPS_MAX], nd = 0;
-    bool ok = true;
-    for (int i = 0; ok && i < n->n_na; i++)
-        ok = add_deps(st, n->na[i].cond, deps, &nd, seen, seen_def, 0) &&
-             add_deps(st, n->na[i].value, deps, &nd, seen, seen_def, 0);
-    const rule *r = &n->rule;
-    if (ok && r->kind != RULE_NONE) ok = add_deps(st, r->e, deps, &nd, seen, seen_def, 0);
-    for (int i = 0; ok && (r->kind == RULE_BANDS || r->kind == RULE_SUM) && i < r->n_arms; i++)
-        ok = add_deps(st, r->arms[i].result, deps, &nd, seen, seen_def, 0) &&
-             add_deps(st, r->arms[i].cond, deps, &nd, seen, seen_def, 0);
-    if (!ok) return;
-    /* Only small domains: a leaf on a count or a percentage would mostly miss, and pay for trying. */
-    for (int i = 0; i < nd; i++)
-        if (st->rs->facts[deps[i]].ftype != FACT_BOOL && st->rs->facts[deps[i]].ftype != FACT_CHOICE) return;
-    c->n_deps = nd;
-    memcpy(c->deps, deps, sizeof deps);
+/* Gives a cache to each leaf that reads 1 to LEAF_DEPS_MAX facts, all bools and choices: a leaf on
+ * a count or a percentage would mostly miss, and pay for trying. false when out of memory. */
+static bool plan_leaf_caches(eval_state *st) {
+    const ruleset *rs = st->rs;
+    node_facts *w = node_facts_new(rs);
+    if (!w) return false;
+    for (int i = 0; i < rs->n_nodes; i++) {
+        const node *n = rs->nodes[i];
+        leaf_cache *c = &st->cache[n->id];
+        c->n_deps = -1;
+        if (n->n_children != 0) continue;
+        leaf_inputs in = {{0}, 0, false};
+        node_facts_each(w, n, add_input, &in);
+        bool small = !in.too_many;
+        for (int k = 0; small && k < in.n; k++)
+            small = rs->facts[in.deps[k]].ftype == FACT_BOOL || rs->facts[in.deps[k]].ftype == FACT_CHOICE;
+        if (!small) continue;
+        c->n_deps = in.n;
+        memcpy(c->deps, in.deps, sizeof in.deps);
+    }
+    node_facts_free(w);
+    return true;
 }
 
 eval_state *eval_new(const ruleset *rs) {
@@ -150,16 +116,10 @@ eval_state *eval_new(const ruleset *rs) {
             st->slot_node[nd->lets[k].slot] = nd;
         }
     }
-    uint8_t *seen = calloc(n, 1), *seen_def = calloc((size_t)rs->n_defs + 1, 1);
-    if (!seen || !seen_def) {
-        free(seen);
-        free(seen_def);
+    if (!plan_leaf_caches(st)) {
         eval_free(st);
         return NULL;
     }
-    for (int i = 0; i < rs->n_nodes; i++) plan_leaf_cache(st, rs->nodes[i], seen, seen_def);
-    free(seen);
-    free(seen_def);
     return st;
 }
 

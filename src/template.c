@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dates.h"
+#include "node_facts.h"
 #include "xlsx_lib.h"
 
 /* ---------------------------------------------------------------- the plan */
@@ -19,22 +20,16 @@ typedef struct {
     int fact, node;
 } tpl_use;
 
+/* The uses of facts, in tree order: (fact, node) once per pair. */
 typedef struct {
-    const ruleset *rs;
-    const expr **slot_expr; /* memo slot -> the def's or let's expression */
-    int n_slots;
-    int *fact_mark, *slot_mark; /* stamp of the last node that reached it */
-    int node, stamp;
+    int node;
     tpl_use *uses;
     size_t n_uses, cap;
     bool oom;
 } walker;
 
-
-static const xlsx_lib *xl; /* set by the entry point below */
-static void use_fact(walker *w, int f) {
-    if (f < 0 || f >= w->rs->n_facts || w->fact_mark[f] == w->stamp) return;
-    w->fact_mark[f] = w->stamp;
+static void use_fact(void *ud, int f) {
+    walker *w = ud;
     if (w->n_uses == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 64;
         tpl_use *u = realloc(w->uses, cap * sizeof *u);
@@ -48,102 +43,20 @@ static void use_fact(walker *w, int f) {
     w->uses[w->n_uses++] = (tpl_use){f, w->node};
 }
 
-static void walk(walker *w, const expr *e);
-
-static void walk_slot(walker *w, int s) {
-    if (s < 0 || s >= w->n_slots || w->slot_mark[s] == w->stamp) return;
-    w->slot_mark[s] = w->stamp;
-    walk(w, w->slot_expr[s]);
-}
-
-static void walk_arms(walker *w, const arm *arms, int n) {
-    for (int i = 0; i < n; i++) {
-        walk(w, arms[i].cond);
-        walk(w, arms[i].result);
-    }
-}
-
-/* Keep in step with the expression kinds of ast.h (no default: a new kind must be taught here). */
-static void walk(walker *w, const expr *e) {
-    if (!e) return;
-    switch (e->kind) {
-    case EX_NUM: case EX_DATE: case EX_BOOL: case EX_NAME: case EX_OPTION: case EX_MAXREF:
-    case EX_PARAM:
-        return;
-    case EX_FACT:
-        use_fact(w, e->u.ref.slot);
-        return;
-    case EX_DEF: case EX_LET:
-        walk_slot(w, e->u.ref.slot);
-        return;
-    case EX_CALL:
-        for (int i = 0; i < e->u.call.n; i++) walk(w, e->u.call.args[i]);
-        if (e->u.call.def >= 0 && e->u.call.def < w->rs->n_defs) walk_slot(w, w->rs->defs[e->u.call.def].slot);
-        return;
-    case EX_MATCH:
-        walk(w, e->u.match.subject);
-        walk_arms(w, e->u.match.arms, e->u.match.n);
-        return;
-    case EX_NEG: case EX_NOT:
-        walk(w, e->u.op.a);
-        return;
-    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV:
-    case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE:
-    case EX_AND: case EX_OR:
-        walk(w, e->u.op.a);
-        walk(w, e->u.op.b);
-        return;
-    case EX_IF:
-        walk(w, e->u.op.a);
-        walk(w, e->u.op.b);
-        walk(w, e->u.op.c);
-        return;
-    case EX_MIN: case EX_MAX:
-        for (int i = 0; i < e->u.call.n; i++) walk(w, e->u.call.args[i]);
-        return;
-    }
-}
-
-static void walk_node(walker *w, const node *n) {
-    w->node = n->id;
-    w->stamp = n->id + 1;
-    for (int i = 0; i < n->n_na; i++) {
-        walk(w, n->na[i].cond);
-        walk(w, n->na[i].value);
-    }
-    switch (n->rule.kind) {
-    case RULE_NONE: break;
-    case RULE_EXPR: case RULE_GIVEN: walk(w, n->rule.e); break;
-    case RULE_BANDS:
-        walk(w, n->rule.e);
-        walk_arms(w, n->rule.arms, n->rule.n_arms);
-        break;
-    case RULE_SUM: walk_arms(w, n->rule.arms, n->rule.n_arms); break;
-    }
-}
-
 tpl_plan *tpl_plan_new(const ruleset *rs) {
     tpl_plan *p = calloc(1, sizeof *p);
     walker w;
     memset(&w, 0, sizeof w);
-    size_t nf = (size_t)rs->n_facts + 1, ns = (size_t)rs->n_slots + 1;
+    size_t nf = (size_t)rs->n_facts + 1;
     int *first = malloc(nf * sizeof *first), *entry_of = malloc(nf * sizeof *entry_of);
     int *fill = calloc(nf, sizeof *fill);
-    w.rs = rs;
-    w.n_slots = rs->n_slots;
-    w.slot_expr = calloc(ns, sizeof *w.slot_expr);
-    w.fact_mark = calloc(nf, sizeof *w.fact_mark);
-    w.slot_mark = calloc(ns, sizeof *w.slot_mark);
-    if (!p || !first || !entry_of || !fill || !w.slot_expr || !w.fact_mark || !w.slot_mark) goto fail;
+    node_facts *nfw = node_facts_new(rs);
+    if (!p || !first || !entry_of || !fill || !nfw) goto fail;
     p->rs = rs;
-    for (int i = 0; i < rs->n_defs; i++)
-        if (rs->defs[i].slot >= 0 && rs->defs[i].slot < rs->n_slots) w.slot_expr[rs->defs[i].slot] = rs->defs[i].value;
-    for (int k = 0; k < rs->n_nodes; k++) {
-        const node *n = rs->nodes[k];
-        for (int i = 0; i < n->n_lets; i++)
-            if (n->lets[i].slot >= 0 && n->lets[i].slot < rs->n_slots) w.slot_expr[n->lets[i].slot] = n->lets[i].value;
+    for (int k = 0; k < rs->n_nodes && !w.oom; k++) {
+        w.node = rs->nodes[k]->id;
+        node_facts_each(nfw, rs->nodes[k], use_fact, &w);
     }
-    for (int k = 0; k < rs->n_nodes && !w.oom; k++) walk_node(&w, rs->nodes[k]);
     if (w.oom) goto fail;
 
     /* Entries in order of first use; the other uses become `also` lists (nodes ascend, since
@@ -183,9 +96,7 @@ out:
     free(first);
     free(entry_of);
     free(fill);
-    free(w.slot_expr);
-    free(w.fact_mark);
-    free(w.slot_mark);
+    node_facts_free(nfw);
     free(w.uses);
     return p;
 }
@@ -479,6 +390,8 @@ int tpl_write_csv(const tpl_plan *p, tpl_layout layout, bool bom, FILE *out) {
 }
 
 /* ---------------------------------------------------------------- xlsx */
+
+static const xlsx_lib *xl; /* set by tpl_write_xlsx */
 
 enum {
     COL_CODE, COL_TITLE, COL_FACT, COL_VALUE, COL_KIND, COL_ALLOWED, COL_DESC, N_COLS,
