@@ -36,3 +36,17 @@ void *ast_push(arena *a, void *array, int *n, size_t elem) {
     *n = k + 1;
     return array;
 }
+
+bool ast_fold(const expr *e, const node *n, dec_t *out) {
+    dec_t a, b;
+    switch (e->kind) {
+    case EX_NUM: *out = e->u.num; return true;
+    case EX_MAXREF: if (!n) return false; *out = n->max; return true;
+    case EX_NEG: return ast_fold(e->u.op.a, n, &a) && dec_neg(a, out) == DEC_OK;
+    case EX_ADD: return ast_fold(e->u.op.a, n, &a) && ast_fold(e->u.op.b, n, &b) && dec_add(a, b, out) == DEC_OK;
+    case EX_SUB: return ast_fold(e->u.op.a, n, &a) && ast_fold(e->u.op.b, n, &b) && dec_sub(a, b, out) == DEC_OK;
+    case EX_MUL: return ast_fold(e->u.op.a, n, &a) && ast_fold(e->u.op.b, n, &b) && dec_mul(a, b, out) == DEC_OK;
+    case EX_DIV: return ast_fold(e->u.op.a, n, &a) && ast_fold(e->u.op.b, n, &b) && dec_div(a, b, out) == DEC_OK;
+    default: return false;
+    }
+}

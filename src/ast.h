@@ -247,4 +247,9 @@ void *ast_push(arena *a, void *array, int *n, size_t elem);
 
 const char *ast_status_name(int status);
 
+/* The value of a constant expression: numbers, `max` (n's maximum; not constant when n is NULL) and
+ * arithmetic on them, worked out as the evaluator would. false when e is not constant or its
+ * arithmetic fails (that failure is then the evaluator's to report, for each unit). */
+bool ast_fold(const expr *e, const node *n, dec_t *out);
+
 #endif

@@ -446,20 +446,6 @@ static void check_def(checker *c, int i) {
 }
 
 /* Constant value of an expression, with `max` as the node's maximum; false if not constant. */
-static bool fold(const expr *e, const node *n, dec_t *out) {
-    dec_t a, b;
-    switch (e->kind) {
-    case EX_NUM: *out = e->u.num; return true;
-    case EX_MAXREF: if (!n) return false; *out = n->max; return true;
-    case EX_NEG: return fold(e->u.op.a, n, &a) && dec_neg(a, out) == DEC_OK;
-    case EX_ADD: return fold(e->u.op.a, n, &a) && fold(e->u.op.b, n, &b) && dec_add(a, b, out) == DEC_OK;
-    case EX_SUB: return fold(e->u.op.a, n, &a) && fold(e->u.op.b, n, &b) && dec_sub(a, b, out) == DEC_OK;
-    case EX_MUL: return fold(e->u.op.a, n, &a) && fold(e->u.op.b, n, &b) && dec_mul(a, b, out) == DEC_OK;
-    case EX_DIV: return fold(e->u.op.a, n, &a) && fold(e->u.op.b, n, &b) && dec_div(a, b, out) == DEC_OK;
-    default: return false;
-    }
-}
-
 static void fmt(dec_t v, char *buf) { dec_format(v, -1, buf, DEC_FMT_MAX); }
 
 static void check_pattern(checker *c, pattern *p, const expr *subject) {
@@ -541,7 +527,7 @@ static void check_rule(checker *c, node *n) {
                 if (a->pats[j].kind == PAT_ELSE) seen_else = true;
             }
             expect(c, a->result, TY_NUM, check_expr(c, a->result, sc), "a band's result");
-            if ((a->is_const = fold(a->result, n, &v))) {
+            if ((a->is_const = ast_fold(a->result, n, &v))) {
                 a->value = v;
                 if (dec_cmp(v, limit) > 0 && n->kind != NODE_BONUS) {
                     fmt(v, b1); fmt(n->max, b2);
@@ -561,7 +547,7 @@ static void check_rule(checker *c, node *n) {
             arm *a = &r->arms[i];
             expect(c, a->cond, TY_BOOL, check_expr(c, a->cond, sc), "a part's condition");
             expect(c, a->result, TY_NUM, check_expr(c, a->result, sc), "a part's points");
-            if ((a->is_const = fold(a->result, n, &v))) {
+            if ((a->is_const = ast_fold(a->result, n, &v))) {
                 a->value = v;
                 if (v.num > 0 && dec_add(best, v, &best) != DEC_OK) all_const = false;
                 any = true;

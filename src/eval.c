@@ -3,18 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node_facts.h"
+#include "eval_plan.h"
 
-/* A value during evaluation: N/A and missing are states, not special numbers. */
-enum { V_OK = 0, V_MISSING, V_ERROR };
-
-typedef struct {
-    uint8_t st;
-    uint8_t err;   /* eval_error, V_ERROR */
-    int32_t fact;  /* V_MISSING: which fact */
-    const expr *at;
-    dec_t v;
-} value;
+static value ok(dec_t v) { return value_ok(v); }
+static value err(eval_error e, const expr *at) { value r = {V_ERROR, (uint8_t)e, -1, at, {0, 1}}; return r; }
+static value arith(dec_status s, dec_t v, const expr *at) {
+    if (s == DEC_OK) return ok(v);
+    return err(s == DEC_DIVZERO ? EV_DIVZERO : EV_OVERFLOW, at);
+}
 
 /* A leaf's last few rule values and what clamping and rounding made of them. Bands give few
  * distinct values, so most units find theirs here. A leaf's maximum never changes (nothing below
@@ -25,24 +21,6 @@ typedef struct {
     uint8_t status[LEAF_MEMO_WAYS], rounded[LEAF_MEMO_WAYS];
     uint8_t used, next; /* entries filled; the one to replace next */
 } leaf_memo;
-
-/* A leaf's whole result for its last few combinations of inputs. A leaf's result is a function of
- * the facts its rule, its not-applicable clauses and the lets and defs they use read, and of nothing
- * else (its maximum cannot change: nothing below it can be excluded). A leaf that reads only one to
- * three bool or choice facts sees few combinations, so for most units its whole evaluation becomes a
- * few comparisons and a copy. */
-enum { LEAF_DEPS_MAX = 3, LEAF_CACHE_WAYS = 4 };
-typedef struct {
-    uint8_t state[LEAF_DEPS_MAX];
-    dec_t num[LEAF_DEPS_MAX];
-} leaf_key;
-typedef struct {
-    int n_deps; /* -1: not kept (not a leaf, or it reads more than LEAF_DEPS_MAX facts) */
-    int deps[LEAF_DEPS_MAX];
-    uint8_t used, next;
-    leaf_key key[LEAF_CACHE_WAYS];
-    node_result res[LEAF_CACHE_WAYS];
-} leaf_cache;
 
 struct eval_state {
     const ruleset *rs;
@@ -55,43 +33,9 @@ struct eval_state {
     const value *frame; /* the arguments of the def with parameters being evaluated */
     const arm *last_arm; /* the outermost `match` arm that decided the last value */
     leaf_memo *memo_leaf; /* per node id */
-    leaf_cache *cache;    /* per node id */
+    enode *nodes;         /* per node id */
+    node_result *kept;    /* per node id, LEAF_CACHE_WAYS each: the results the keys stand for */
 };
-
-typedef struct {
-    int deps[LEAF_DEPS_MAX], n;
-    bool too_many;
-} leaf_inputs;
-
-static void add_input(void *ud, int fact) {
-    leaf_inputs *in = ud;
-    if (in->n == LEAF_DEPS_MAX) in->too_many = true;
-    else in->deps[in->n++] = fact;
-}
-
-/* Gives a cache to each leaf that reads 1 to LEAF_DEPS_MAX facts, all bools and choices: a leaf on
- * a count or a percentage would mostly miss, and pay for trying. false when out of memory. */
-static bool plan_leaf_caches(eval_state *st) {
-    const ruleset *rs = st->rs;
-    node_facts *w = node_facts_new(rs);
-    if (!w) return false;
-    for (int i = 0; i < rs->n_nodes; i++) {
-        const node *n = rs->nodes[i];
-        leaf_cache *c = &st->cache[n->id];
-        c->n_deps = -1;
-        if (n->n_children != 0) continue;
-        leaf_inputs in = {{0}, 0, false};
-        node_facts_each(w, n, add_input, &in);
-        bool small = !in.too_many;
-        for (int k = 0; small && k < in.n; k++)
-            small = rs->facts[in.deps[k]].ftype == FACT_BOOL || rs->facts[in.deps[k]].ftype == FACT_CHOICE;
-        if (!small) continue;
-        c->n_deps = in.n;
-        memcpy(c->deps, in.deps, sizeof in.deps);
-    }
-    node_facts_free(w);
-    return true;
-}
 
 eval_state *eval_new(const ruleset *rs) {
     eval_state *st = calloc(1, sizeof *st);
@@ -103,8 +47,16 @@ eval_state *eval_new(const ruleset *rs) {
     st->slot_expr = calloc(n, sizeof *st->slot_expr);
     st->slot_node = calloc(n, sizeof *st->slot_node);
     st->memo_leaf = calloc((size_t)rs->n_nodes + 1, sizeof *st->memo_leaf);
-    st->cache = calloc((size_t)rs->n_nodes + 1, sizeof *st->cache);
-    if (!st->memo || !st->memo_done || !st->slot_expr || !st->slot_node || !st->memo_leaf || !st->cache) {
+    size_t nn = (size_t)rs->n_nodes + 1;
+    st->nodes = aligned_alloc(_Alignof(enode), nn * sizeof *st->nodes);
+    if (st->nodes) memset(st->nodes, 0, nn * sizeof *st->nodes);
+    st->kept = calloc(nn * LEAF_CACHE_WAYS, sizeof *st->kept);
+    if (!st->memo || !st->memo_done || !st->slot_expr || !st->slot_node || !st->memo_leaf || !st->nodes ||
+        !st->kept) {
+        eval_free(st);
+        return NULL;
+    }
+    if (!eval_plan_build(rs, st->nodes)) {
         eval_free(st);
         return NULL;
     }
@@ -116,10 +68,6 @@ eval_state *eval_new(const ruleset *rs) {
             st->slot_node[nd->lets[k].slot] = nd;
         }
     }
-    if (!plan_leaf_caches(st)) {
-        eval_free(st);
-        return NULL;
-    }
     return st;
 }
 
@@ -130,16 +78,12 @@ void eval_free(eval_state *st) {
     free(st->slot_expr);
     free(st->slot_node);
     free(st->memo_leaf);
-    free(st->cache);
+    eval_plan_free(st->rs, st->nodes);
+    free(st->nodes);
+    free(st->kept);
     free(st);
 }
 
-static value ok(dec_t v) { value r = {V_OK, 0, -1, NULL, v}; return r; }
-static value err(eval_error e, const expr *at) { value r = {V_ERROR, (uint8_t)e, -1, at, {0, 1}}; return r; }
-static value arith(dec_status s, dec_t v, const expr *at) {
-    if (s == DEC_OK) return ok(v);
-    return err(s == DEC_DIVZERO ? EV_DIVZERO : EV_OVERFLOW, at);
-}
 
 static value eval_expr(eval_state *st, const expr *e, const node *n);
 static inline bool pattern_matches(const pattern *p, dec_t v);
@@ -283,8 +227,56 @@ static inline bool pattern_matches(const pattern *p, dec_t v) {
     return false;
 }
 
+/* The value of the expression e of node e, which is usually the fact e->subject, without the
+ * general walk for that. */
+static inline value subject_value(eval_state *st, const enode *en, const expr *e) {
+    if (en->subject >= 0 && st->facts[en->subject].state == FV_OK) return ok(st->facts[en->subject].num);
+    return eval_expr(st, e, en->n);
+}
+
+/* A score from bands (see band_plan): for a call, what evaluating the call gives, step for step. */
+static value eval_bands(eval_state *st, const enode *e, node_result *res) {
+    const band_plan *p = e->bands;
+    const node *n = e->n;
+    if (p->at >= 0) {
+        res->by = BY_RULE;
+        st->last_arm = NULL;
+    }
+    value s = subject_value(st, e, p->subject);
+    value r;
+    int i;
+    if (s.st) {
+        r = s;
+    } else if ((i = band_plan_match(p, s.v)) < 0) {
+        if (p->at < 0) {
+            res->by = BY_NO_ARM;
+            res->raw = s.v;
+        }
+        r = err(EV_NO_ARM, p->no_match_at);
+    } else if (p->at < 0) {
+        res->by = BY_ARM;
+        res->which = i;
+        r = p->arm_const[i] ? ok(p->arm_value[i]) : eval_expr(st, p->arms[i].result, n);
+    } else {
+        if (p->arm_const[i]) {
+            r = ok(p->arm_value[i]);
+        } else {
+            p->frame[p->at] = s;
+            const value *saved = st->frame;
+            st->frame = p->frame;
+            r = eval_expr(st, p->arms[i].result, n);
+            st->frame = saved;
+        }
+        st->last_arm = &p->arms[i];
+    }
+    if (p->at >= 0) res->via = st->last_arm;
+    return r;
+}
+
 /* The rule's raw value; sets by/which in *res. */
-static value eval_rule(eval_state *st, const node *n, node_result *res) {
+static value eval_rule(eval_state *st, const enode *e, node_result *res) {
+    if (e->bands) return eval_bands(st, e, res);
+    const node *n = e->n;
     const rule *r = &n->rule;
     value v, c;
     switch (r->kind) {
@@ -294,26 +286,8 @@ static value eval_rule(eval_state *st, const node *n, node_result *res) {
         v = eval_expr(st, r->e, n);
         res->via = st->last_arm;
         return v;
-    case RULE_BANDS:
-        if (r->e->kind == EX_FACT && st->facts[r->e->u.ref.slot].state == FV_OK) /* the usual subject */
-            v = ok(st->facts[r->e->u.ref.slot].num);
-        else
-            v = eval_expr(st, r->e, n);
-        if (v.st) return v;
-        for (int i = 0; i < r->n_arms; i++) {
-            const arm *a = &r->arms[i];
-            for (int j = 0; j < a->n_pats; j++) {
-                if (pattern_matches(&a->pats[j], v.v)) {
-                    res->by = BY_ARM;
-                    res->which = i;
-                    if (a->is_const) return ok(a->value);
-                    return eval_expr(st, a->result, n);
-                }
-            }
-        }
-        res->by = BY_NO_ARM;
-        res->raw = v.v;
-        return err(EV_NO_ARM, r->e);
+    case RULE_BANDS: /* always planned */
+        break;
     case RULE_SUM: {
         dec_acc sum;
         dec_acc_init(&sum);
@@ -354,15 +328,15 @@ static void set_bad(node_result *res, value v) {
 }
 
 /* Descendants of a node that a not-applicable clause decided take its status. */
-static void mark_subtree(eval_state *st, const node *n, node_status s) {
-    for (int i = n->id + 1; i <= n->last_desc; i++) {
+static void mark_subtree(eval_state *st, int id, node_status s) {
+    for (int i = id + 1; i <= st->nodes[id].last_desc; i++) {
         node_result *r = &st->res[i];
         memset(r, 0, sizeof *r);
         r->status = (uint8_t)s;
         r->by = BY_PARENT;
         r->fact = -1;
         r->score = r->max = r->raw = dec_from_int(0);
-        if (s == ST_FULL) r->score = r->max = st->rs->nodes[i]->max;
+        if (s == ST_FULL) r->score = r->max = st->nodes[i].max;
     }
 }
 
@@ -387,61 +361,64 @@ static void clamp(node_result *res, dec_t lo, dec_t hi) {
     }
 }
 
-static void eval_node_body(eval_state *st, const node *n);
+static void eval_node_body(eval_state *st, int id);
 
-static inline void leaf_key_of(const eval_state *st, const leaf_cache *c, leaf_key *k) {
-    memset(k, 0, sizeof *k);
-    for (int i = 0; i < c->n_deps; i++) {
-        const fact_value *fv = &st->facts[c->deps[i]];
-        k->state[i] = fv->state;
-        if (fv->state == FV_OK) k->num[i] = fv->num;
+/* The leaf's inputs as one key; false when a value does not fit it (never for a checked rule set:
+ * bools are 0 or 1 and a cached choice has at most 256 options). */
+static inline bool leaf_key_of(const eval_state *st, const enode *e, uint32_t *key) {
+    uint32_t k = 0;
+    for (int i = 0; i < e->n_deps; i++) {
+        const fact_value *fv = &st->facts[e->deps[i]];
+        uint32_t d = fv->state;
+        if (fv->state == FV_OK) {
+            if (fv->num.den != 1 || fv->num.num < 0 || fv->num.num > KEY_VALUE_MAX) return false;
+            d |= (uint32_t)fv->num.num << 2;
+        }
+        k |= d << (KEY_BITS * i);
     }
-}
-
-static inline bool leaf_key_eq(const leaf_key *a, const leaf_key *b, int n) {
-    for (int i = 0; i < n; i++)
-        if (a->state[i] != b->state[i] || a->num[i].num != b->num[i].num || a->num[i].den != b->num[i].den)
-            return false;
+    *key = k;
     return true;
 }
 
-static void eval_node(eval_state *st, const node *n) {
-    leaf_cache *c = &st->cache[n->id];
-    if (c->n_deps < 0) {
-        eval_node_body(st, n);
+static void eval_node(eval_state *st, int id) {
+    enode *e = &st->nodes[id];
+    uint32_t k;
+    if (e->n_deps < 0 || !leaf_key_of(st, e, &k)) {
+        eval_node_body(st, id);
         return;
     }
-    leaf_key k;
-    leaf_key_of(st, c, &k);
-    for (int i = 0; i < c->used; i++)
-        if (leaf_key_eq(&c->key[i], &k, c->n_deps)) {
-            st->res[n->id] = c->res[i];
+    node_result *kept = &st->kept[(size_t)id * LEAF_CACHE_WAYS];
+    for (int i = 0; i < e->used; i++)
+        if (e->key[i] == k) {
+            st->res[id] = kept[i];
             return;
         }
-    eval_node_body(st, n);
-    int i = c->next;
-    c->next = (uint8_t)((i + 1) % LEAF_CACHE_WAYS);
-    if (c->used < LEAF_CACHE_WAYS) c->used++;
-    c->key[i] = k;
-    c->res[i] = st->res[n->id];
+    eval_node_body(st, id);
+    int i = e->next;
+    e->next = (uint8_t)((i + 1) % LEAF_CACHE_WAYS);
+    if (e->used < LEAF_CACHE_WAYS) e->used++;
+    e->key[i] = k;
+    kept[i] = st->res[id];
 }
 
-static void eval_node_body(eval_state *st, const node *n) {
-    node_result *res = &st->res[n->id];
+static void eval_node_body(eval_state *st, int id) {
+    const enode *e = &st->nodes[id];
+    const node *n = e->n;
+    node_result *res = &st->res[id];
     memset(res, 0, sizeof *res);
     res->fact = -1;
-    res->max = n->kind == NODE_BONUS ? dec_from_int(0) : n->max;
+    res->max = e->flags & EN_BONUS ? dec_from_int(0) : e->max;
     const dec_t zero = dec_from_int(0);
 
-    for (int i = 0; i < n->n_na; i++) {
+    for (int i = 0; e->flags & EN_HAS_NA && i < n->n_na; i++) {
         const na_clause *na = &n->na[i];
         value c = eval_expr(st, na->cond, n);
         if (c.st) {
             /* Cannot tell whether the node applies: nothing below it can be trusted either. */
             set_bad(res, c);
-            for (int k = n->id + 1; k <= n->last_desc; k++) {
+            for (int k = id + 1; k <= e->last_desc; k++) {
                 st->res[k] = *res;
-                st->res[k].max = st->rs->nodes[k]->max;
+                st->res[k].max = st->nodes[k].max;
             }
             return;
         }
@@ -452,16 +429,16 @@ static void eval_node_body(eval_state *st, const node *n) {
         case NA_EXCLUDED:
             res->status = ST_EXCLUDED;
             res->max = zero;
-            mark_subtree(st, n, ST_EXCLUDED);
+            mark_subtree(st, id, ST_EXCLUDED);
             return;
         case NA_FULL:
             res->status = ST_FULL;
             res->score = res->raw = res->max;
-            mark_subtree(st, n, ST_FULL);
+            mark_subtree(st, id, ST_FULL);
             return;
         case NA_FIXED: {
             value v = eval_expr(st, na->value, n);
-            mark_subtree(st, n, ST_FIXED);
+            mark_subtree(st, id, ST_FIXED);
             if (v.st) { set_bad(res, v); return; }
             res->status = ST_FIXED;
             res->score = res->raw = v.v;
@@ -477,16 +454,16 @@ static void eval_node_body(eval_state *st, const node *n) {
     dec_t lost = zero;
     const node_result *bad = NULL;
     bool overflow = false, any_lost = false;
-    for (int i = 0; i < n->n_children; i++) {
-        const node *ch = n->children[i];
-        eval_node(st, ch);
-        const node_result *cr = &st->res[ch->id];
+    for (int c = id + 1; c <= e->last_desc; c = st->nodes[c].last_desc + 1) {
+        const enode *ch = &st->nodes[c];
+        eval_node(st, c);
+        const node_result *cr = &st->res[c];
         if (cr->status == ST_MISSING || cr->status == ST_ERROR) {
             /* An error says more than a missing fact: it must not hide behind one. */
             if (!bad || (bad->status == ST_MISSING && cr->status == ST_ERROR)) bad = cr;
             continue;
         }
-        if (ch->kind == NODE_BONUS) {
+        if (ch->flags & EN_BONUS) {
             dec_acc_add(&bonus, cr->score);
             continue;
         }
@@ -499,15 +476,15 @@ static void eval_node_body(eval_state *st, const node *n) {
             any_lost = true;
         }
     }
-    if (n->kind != NODE_BONUS && any_lost) overflow |= dec_sub(n->max, lost, &res->max) != DEC_OK;
+    if (!(e->flags & EN_BONUS) && any_lost) overflow |= dec_sub(n->max, lost, &res->max) != DEC_OK;
 
-    if (n->rule.kind != RULE_NONE) {
-        value v = eval_rule(st, n, res);
+    if (e->flags & EN_HAS_RULE) {
+        value v = eval_rule(st, e, res);
         if (v.st) {
             set_bad(res, v);
             return;
         }
-        leaf_memo *m = n->n_children == 0 ? &st->memo_leaf[n->id] : NULL;
+        leaf_memo *m = e->last_desc == id ? &st->memo_leaf[id] : NULL;
         if (m) {
             for (int k = 0; k < m->used; k++)
                 if (m->raw[k].num == v.v.num && m->raw[k].den == v.v.den) {
@@ -520,7 +497,7 @@ static void eval_node_body(eval_state *st, const node *n) {
         }
         res->score = res->raw = v.v;
         res->status = ST_SCORED;
-        if (n->kind == NODE_BONUS) clamp(res, n->range_lo, n->range_hi);
+        if (e->flags & EN_BONUS) clamp(res, n->range_lo, n->range_hi);
         else clamp(res, zero, res->max);
         round_score(st->rs, res, true);
         if (m) {
@@ -554,7 +531,7 @@ static void eval_node_body(eval_state *st, const node *n) {
     res->by = BY_CHILDREN;
     res->status = ST_SCORED;
     res->score = res->raw = sum_v;
-    if (n->kind == NODE_BONUS) clamp(res, n->range_lo, n->range_hi);
+    if (e->flags & EN_BONUS) clamp(res, n->range_lo, n->range_hi);
     else clamp(res, zero, res->max);
     if (dec_add(res->score, bonus_v, &res->score) != DEC_OK) {
         res->status = ST_ERROR;
@@ -576,9 +553,9 @@ void eval_unit(eval_state *st, const fact_value *values, node_result *results, u
     dec_acc_init(&score_acc);
     dec_acc_init(&max_acc);
     for (int i = 0; i < rs->n_top; i++) {
-        const node *n = rs->top[i];
-        eval_node(st, n);
-        const node_result *r = &results[n->id];
+        int id = rs->top[i]->id;
+        eval_node(st, id);
+        const node_result *r = &results[id];
         dec_acc_add(&max_acc, r->max);
         if (r->status == ST_MISSING || r->status == ST_ERROR) {
             if (total->status == ST_SCORED || r->status == ST_ERROR) total->status = r->status;

@@ -1,0 +1,119 @@
+/* The evaluator's own compact copy of a checked rule set: what the walk over each unit reads, laid
+ * out for it. Internal to eval.c and eval_plan.c.
+ *
+ * The walk used to follow the AST. A node's hot fields lie on several cache lines of a struct that
+ * shares the arena with titles, clauses and expressions, and a band's patterns sit behind two more
+ * pointers, so each unit fetched them all again from L2: about 12 L1 misses a node, which made the
+ * walk slower than its instruction count. Here each node is one cache line, in tree order, and the
+ * bands a node's score comes from are one array. */
+#ifndef CHISO_EVAL_PLAN_H
+#define CHISO_EVAL_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "eval.h"
+
+/* A value during evaluation: N/A and missing are states, not special numbers. */
+enum { V_OK = 0, V_MISSING, V_ERROR };
+
+typedef struct {
+    uint8_t st;
+    uint8_t err;   /* eval_error, V_ERROR */
+    int32_t fact;  /* V_MISSING: which fact */
+    const expr *at;
+    dec_t v;
+} value;
+
+static inline value value_ok(dec_t v) { value r = {V_OK, 0, -1, NULL, v}; return r; }
+
+/* One pattern of a band, as pattern_matches reads it. */
+enum { BP_LO = 1, BP_LO_INCL = 2, BP_HI = 4, BP_HI_INCL = 8 };
+typedef struct {
+    dec_t lo, hi;
+    int32_t option;
+    int32_t arm;    /* the arm it belongs to */
+    uint8_t kind;   /* pattern_kind */
+    uint8_t bounds; /* BP_* */
+} band_pat;
+
+/* A node's score as bands over a subject: the node's own bands (`score by X { ... }`), or a call of
+ * a function whose body is bands over one of its parameters, every other argument a constant
+ * (`score hoan_thanh_3_muc(ty_le, 1, 0.5)`, the way rule sets use the library). For a call the
+ * arguments are worked out once; for each unit only the subject is evaluated, and the result is
+ * what evaluating the call gives, down to the arm reported and the order of failures (the subject's
+ * argument is the only one that can fail). Results that are constants are worked out once too. */
+typedef struct {
+    const expr *subject;
+    const arm *arms;         /* as written: results that are not constant, and the arm to report */
+    const expr *no_match_at; /* where "no band matches" is reported */
+    int at;                  /* a call: its subject parameter's position; -1: the node's own bands */
+    value *frame;            /* a call: its arguments, frame[at] set for each unit */
+    band_pat *pats;
+    int n_pats;
+    bool *arm_const;         /* per arm */
+    dec_t *arm_value;
+} band_plan;
+
+/* The first arm whose pattern v matches, or -1. */
+static inline int band_plan_match(const band_plan *p, dec_t v) {
+    for (int i = 0; i < p->n_pats; i++) {
+        const band_pat *q = &p->pats[i];
+        int k;
+        switch ((pattern_kind)q->kind) {
+        case PAT_ELSE: return q->arm;
+        case PAT_EQ: case PAT_BOOL:
+            if (dec_cmp(v, q->lo) == 0) return q->arm;
+            break;
+        case PAT_OPTION:
+            if (v.num == q->option) return q->arm;
+            break;
+        case PAT_RANGE:
+            if (q->bounds & BP_LO) {
+                k = dec_cmp(v, q->lo);
+                if (k < 0 || (k == 0 && !(q->bounds & BP_LO_INCL))) break;
+            }
+            if (q->bounds & BP_HI) {
+                k = dec_cmp(v, q->hi);
+                if (k > 0 || (k == 0 && !(q->bounds & BP_HI_INCL))) break;
+            }
+            return q->arm;
+        }
+    }
+    return -1;
+}
+
+/* Each node's line. Its children are id + 1, then each child's last_desc + 1, up to its own
+ * last_desc (pre-order).
+ *
+ * It also keeps a leaf's whole result for its last few combinations of inputs. A leaf's result is
+ * a function of the facts its rule, its not-applicable clauses and the lets and defs they use
+ * read, and of nothing else (its maximum cannot change: nothing below it can be excluded). A leaf
+ * that reads only one to three bool or choice facts sees few combinations, so for most units its
+ * whole evaluation becomes a few comparisons and a copy. The key packs each input in KEY_BITS
+ * bits: its state, and when it is read its value (a bool, or a choice's option index, at most
+ * KEY_VALUE_MAX). */
+enum { LEAF_DEPS_MAX = 3, LEAF_CACHE_WAYS = 4, KEY_BITS = 10, KEY_VALUE_MAX = 255 };
+enum { EN_BONUS = 1, EN_HAS_NA = 2, EN_HAS_RULE = 4 };
+typedef struct {
+    _Alignas(64) const node *n;
+    band_plan *bands; /* NULL when the score does not come from bands */
+    dec_t max;        /* declared */
+    int32_t last_desc;
+    uint32_t key[LEAF_CACHE_WAYS];
+    uint16_t deps[LEAF_DEPS_MAX];
+    int16_t subject;  /* the fact the bands look at; -1: another expression, or no bands */
+    int8_t n_deps;    /* leaf cache: -1 when not kept (not a leaf, or it reads other facts) */
+    uint8_t used, next;
+    uint8_t flags;    /* EN_* */
+} enode;
+
+_Static_assert(sizeof(enode) == 64, "one cache line a node");
+
+/* nodes[rs->n_nodes], aligned for enode and zeroed. false when out of memory; eval_plan_free then
+ * frees what was built. */
+bool eval_plan_build(const ruleset *rs, enode *nodes);
+void eval_plan_free(const ruleset *rs, enode *nodes);
+
+#endif
