@@ -360,7 +360,7 @@ size_t dec_format(dec_t a, int min_places, char *buf, size_t cap)
     return n;
 }
 
-dec_status dec_acc_result_slow_(const dec_acc *s, dec_t *out)
+static dec_status acc_normalise(const dec_acc *s, dec_t *out)
 {
     if (s->overflow) return DEC_OVERFLOW;
     if (s->num == 0) return zero(out);
@@ -368,6 +368,14 @@ dec_status dec_acc_result_slow_(const dec_acc *s, dec_t *out)
     u128 un = s->num < 0 ? -(u128)s->num : (u128)s->num;
     uint64_t g = gcd_u64((uint64_t)(un % (uint64_t)s->den), (uint64_t)s->den);
     return fits(s->num / (i128)g, s->den / (int64_t)g, out);
+}
+
+dec_t dec_acc_value_slow_(const dec_acc *s, dec_status *st)
+{
+    dec_t v = {0, 1};
+    *st = acc_normalise(s, &v);
+    if (*st != DEC_OK) v = (dec_t){0, 1};
+    return v;
 }
 
 /* A denominator that does not divide the running one, or a numerator near the limit: grow the

@@ -171,17 +171,25 @@ static inline void dec_acc_add(dec_acc *s, dec_t x)
     s->num = n;
 }
 
-dec_status dec_acc_result_slow_(const dec_acc *s, dec_t *out);
+dec_t dec_acc_value_slow_(const dec_acc *s, dec_status *st);
 
-/* The sum, normalised; DEC_OVERFLOW when it does not fit (or an addition overflowed). */
-static inline dec_status dec_acc_result(const dec_acc *s, dec_t *out)
+/* The sum, normalised; *st = DEC_OVERFLOW (and the value 0) when it does not fit or an addition
+ * overflowed. Returned by value, not through a pointer: callers copy it straight on, and a 16-byte
+ * copy of a value just stored in two 8-byte halves cannot be forwarded from those stores. */
+static inline dec_t dec_acc_value(const dec_acc *s, dec_status *st)
 {
     if (!s->overflow && s->den == 1 && s->num >= -(dec_wide_)INT64_MAX && s->num <= INT64_MAX) {
-        out->num = (int64_t)s->num;
-        out->den = 1;
-        return DEC_OK;
+        *st = DEC_OK;
+        return (dec_t){(int64_t)s->num, 1};
     }
-    return dec_acc_result_slow_(s, out);
+    return dec_acc_value_slow_(s, st);
+}
+
+static inline dec_status dec_acc_result(const dec_acc *s, dec_t *out)
+{
+    dec_status st;
+    *out = dec_acc_value(s, &st);
+    return st;
 }
 
 #endif

@@ -519,9 +519,9 @@ static void eval_node_body(eval_state *st, int id) {
         res->by = BY_CHILDREN;
         return;
     }
-    dec_t sum_v, bonus_v;
-    overflow |= dec_acc_result(&sum, &sum_v) != DEC_OK;
-    overflow |= dec_acc_result(&bonus, &bonus_v) != DEC_OK;
+    dec_status s1, s2;
+    dec_t sum_v = dec_acc_value(&sum, &s1), bonus_v = dec_acc_value(&bonus, &s2);
+    overflow |= s1 != DEC_OK || s2 != DEC_OK;
     if (overflow) {
         res->status = ST_ERROR;
         res->error = EV_OVERFLOW;

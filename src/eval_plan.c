@@ -27,13 +27,23 @@ static bool fill_bands(band_plan *p, const node *n, const arm *arms, int n_arms,
         for (int j = 0; j < arms[i].n_pats; j++) {
             const pattern *s = &arms[i].pats[j];
             band_pat *q = &p->pats[p->n_pats++];
-            q->lo = s->lo;
-            q->hi = s->hi;
-            q->option = s->option;
             q->arm = i;
-            q->kind = (uint8_t)s->kind;
-            q->bounds = (uint8_t)((s->has_lo ? BP_LO : 0) | (s->lo_incl ? BP_LO_INCL : 0) |
-                                  (s->has_hi ? BP_HI : 0) | (s->hi_incl ? BP_HI_INCL : 0));
+            switch (s->kind) {
+            case PAT_ELSE:
+                break;
+            case PAT_EQ: case PAT_BOOL: case PAT_OPTION:
+                q->lo = q->hi = s->kind == PAT_OPTION ? dec_from_int(s->option) : s->lo;
+                q->has_lo = q->has_hi = true;
+                break;
+            case PAT_RANGE:
+                q->lo = s->lo;
+                q->hi = s->hi;
+                q->has_lo = s->has_lo;
+                q->has_hi = s->has_hi;
+                q->lo_min = s->lo_incl ? 0 : 1;
+                q->hi_max = s->hi_incl ? 0 : -1;
+                break;
+            }
         }
         const expr *r = arms[i].result;
         if (p->at < 0) {

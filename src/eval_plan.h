@@ -28,14 +28,15 @@ typedef struct {
 
 static inline value value_ok(dec_t v) { value r = {V_OK, 0, -1, NULL, v}; return r; }
 
-/* One pattern of a band, as pattern_matches reads it. */
-enum { BP_LO = 1, BP_LO_INCL = 2, BP_HI = 4, BP_HI_INCL = 8 };
+/* One pattern of a band, every kind as a range (a value, an option and a bool are [v, v]; else has
+ * no bounds), so that matching is two comparisons and no switch. A choice's value is its option
+ * index, a whole number, so `v = option` as numbers is `v.num == option`. */
 typedef struct {
     dec_t lo, hi;
-    int32_t option;
     int32_t arm;    /* the arm it belongs to */
-    uint8_t kind;   /* pattern_kind */
-    uint8_t bounds; /* BP_* */
+    bool has_lo, has_hi;
+    int8_t lo_min;  /* dec_cmp(v, lo) must be at least this: 0 when lo is included, else 1 */
+    int8_t hi_max;  /* dec_cmp(v, hi) must be at most this: 0 when hi is included, else -1 */
 } band_pat;
 
 /* A node's score as bands over a subject: the node's own bands (`score by X { ... }`), or a call of
@@ -60,26 +61,9 @@ typedef struct {
 static inline int band_plan_match(const band_plan *p, dec_t v) {
     for (int i = 0; i < p->n_pats; i++) {
         const band_pat *q = &p->pats[i];
-        int k;
-        switch ((pattern_kind)q->kind) {
-        case PAT_ELSE: return q->arm;
-        case PAT_EQ: case PAT_BOOL:
-            if (dec_cmp(v, q->lo) == 0) return q->arm;
-            break;
-        case PAT_OPTION:
-            if (v.num == q->option) return q->arm;
-            break;
-        case PAT_RANGE:
-            if (q->bounds & BP_LO) {
-                k = dec_cmp(v, q->lo);
-                if (k < 0 || (k == 0 && !(q->bounds & BP_LO_INCL))) break;
-            }
-            if (q->bounds & BP_HI) {
-                k = dec_cmp(v, q->hi);
-                if (k > 0 || (k == 0 && !(q->bounds & BP_HI_INCL))) break;
-            }
-            return q->arm;
-        }
+        if (q->has_lo && dec_cmp(v, q->lo) < q->lo_min) continue;
+        if (q->has_hi && dec_cmp(v, q->hi) > q->hi_max) continue;
+        return q->arm;
     }
     return -1;
 }
