@@ -34,7 +34,7 @@ struct eval_state {
     const arm *last_arm; /* the outermost `match` arm that decided the last value */
     leaf_memo *memo_leaf; /* per node id */
     enode *nodes;         /* per node id */
-    node_result *kept;    /* per node id, LEAF_CACHE_WAYS each: the results the keys stand for */
+    node_result *kept;    /* the results the nodes' cache keys stand for: see enode */
 };
 
 eval_state *eval_new(const ruleset *rs) {
@@ -50,13 +50,9 @@ eval_state *eval_new(const ruleset *rs) {
     size_t nn = (size_t)rs->n_nodes + 1;
     st->nodes = aligned_alloc(_Alignof(enode), nn * sizeof *st->nodes);
     if (st->nodes) memset(st->nodes, 0, nn * sizeof *st->nodes);
-    st->kept = calloc(nn * LEAF_CACHE_WAYS, sizeof *st->kept);
+    size_t n_kept = 0;
     if (!st->memo || !st->memo_done || !st->slot_expr || !st->slot_node || !st->memo_leaf || !st->nodes ||
-        !st->kept) {
-        eval_free(st);
-        return NULL;
-    }
-    if (!eval_plan_build(rs, st->nodes)) {
+        !eval_plan_build(rs, st->nodes, &n_kept) || !(st->kept = calloc(n_kept + 1, sizeof *st->kept))) {
         eval_free(st);
         return NULL;
     }
@@ -227,22 +223,21 @@ static inline bool pattern_matches(const pattern *p, dec_t v) {
     return false;
 }
 
-/* The value of the expression e of node e, which is usually the fact e->subject, without the
+/* The value of the expression e of node n, which is usually the fact en->subject, without the
  * general walk for that. */
-static inline value subject_value(eval_state *st, const enode *en, const expr *e) {
+static inline value subject_value(eval_state *st, const enode *en, const expr *e, const node *n) {
     if (en->subject >= 0 && st->facts[en->subject].state == FV_OK) return ok(st->facts[en->subject].num);
-    return eval_expr(st, e, en->n);
+    return eval_expr(st, e, n);
 }
 
 /* A score from bands (see band_plan): for a call, what evaluating the call gives, step for step. */
-static value eval_bands(eval_state *st, const enode *e, node_result *res) {
+static value eval_bands(eval_state *st, const enode *e, const node *n, node_result *res) {
     const band_plan *p = e->bands;
-    const node *n = e->n;
     if (p->at >= 0) {
         res->by = BY_RULE;
         st->last_arm = NULL;
     }
-    value s = subject_value(st, e, p->subject);
+    value s = subject_value(st, e, p->subject, n);
     value r;
     int i;
     if (s.st) {
@@ -274,9 +269,8 @@ static value eval_bands(eval_state *st, const enode *e, node_result *res) {
 }
 
 /* The rule's raw value; sets by/which in *res. */
-static value eval_rule(eval_state *st, const enode *e, node_result *res) {
-    if (e->bands) return eval_bands(st, e, res);
-    const node *n = e->n;
+static value eval_rule(eval_state *st, const enode *e, const node *n, node_result *res) {
+    if (e->bands) return eval_bands(st, e, n, res);
     const rule *r = &n->rule;
     value v, c;
     switch (r->kind) {
@@ -363,9 +357,9 @@ static void clamp(node_result *res, dec_t lo, dec_t hi) {
 
 static void eval_node_body(eval_state *st, int id);
 
-/* The leaf's inputs as one key; false when a value does not fit it (never for a checked rule set:
- * bools are 0 or 1 and a cached choice has at most 256 options). */
-static inline bool leaf_key_of(const eval_state *st, const enode *e, uint32_t *key) {
+/* The subtree's inputs as one key; false when a value does not fit it (never for a checked rule
+ * set: bools are 0 or 1 and a cached choice has at most KEY_VALUE_MAX + 1 options). */
+static inline bool cache_key_of(const eval_state *st, const enode *e, uint32_t *key) {
     uint32_t k = 0;
     for (int i = 0; i < e->n_deps; i++) {
         const fact_value *fv = &st->facts[e->deps[i]];
@@ -383,27 +377,29 @@ static inline bool leaf_key_of(const eval_state *st, const enode *e, uint32_t *k
 static void eval_node(eval_state *st, int id) {
     enode *e = &st->nodes[id];
     uint32_t k;
-    if (e->n_deps < 0 || !leaf_key_of(st, e, &k)) {
+    if (e->n_deps < 0 || !cache_key_of(st, e, &k)) {
         eval_node_body(st, id);
         return;
     }
-    node_result *kept = &st->kept[(size_t)id * LEAF_CACHE_WAYS];
+    size_t size = (size_t)(e->last_desc - id + 1);
+    node_result *kept = &st->kept[e->kept_at];
     for (int i = 0; i < e->used; i++)
         if (e->key[i] == k) {
-            st->res[id] = kept[i];
+            if (size == 1) st->res[id] = kept[i];
+            else memcpy(&st->res[id], &kept[(size_t)i * size], size * sizeof *kept);
             return;
         }
     eval_node_body(st, id);
     int i = e->next;
-    e->next = (uint8_t)((i + 1) % LEAF_CACHE_WAYS);
-    if (e->used < LEAF_CACHE_WAYS) e->used++;
+    e->next = (uint8_t)((i + 1) % CACHE_WAYS);
+    if (e->used < CACHE_WAYS) e->used++;
     e->key[i] = k;
-    kept[i] = st->res[id];
+    memcpy(&kept[(size_t)i * size], &st->res[id], size * sizeof *kept);
 }
 
 static void eval_node_body(eval_state *st, int id) {
     const enode *e = &st->nodes[id];
-    const node *n = e->n;
+    const node *n = st->rs->nodes[id];
     node_result *res = &st->res[id];
     memset(res, 0, sizeof *res);
     res->fact = -1;
@@ -479,7 +475,7 @@ static void eval_node_body(eval_state *st, int id) {
     if (!(e->flags & EN_BONUS) && any_lost) overflow |= dec_sub(n->max, lost, &res->max) != DEC_OK;
 
     if (e->flags & EN_HAS_RULE) {
-        value v = eval_rule(st, e, res);
+        value v = eval_rule(st, e, n, res);
         if (v.st) {
             set_bad(res, v);
             return;

@@ -109,24 +109,23 @@ oom:
 }
 
 typedef struct {
-    int deps[LEAF_DEPS_MAX], n;
+    int deps[CACHE_DEPS_MAX], n;
     bool too_many;
-} leaf_inputs;
+} cache_inputs;
 
 static void add_input(void *ud, int fact) {
-    leaf_inputs *in = ud;
-    if (in->n == LEAF_DEPS_MAX) in->too_many = true;
+    cache_inputs *in = ud;
+    if (in->n == CACHE_DEPS_MAX) in->too_many = true;
     else in->deps[in->n++] = fact;
 }
 
-/* Gives a cache to each leaf that reads 1 to LEAF_DEPS_MAX facts, all bools and choices: a leaf on
- * a count or a percentage would mostly miss, and pay for trying. */
-static void plan_leaf_cache(const ruleset *rs, node_facts *w, const node *n, enode *e) {
+/* Gives a cache to each node whose subtree reads 1 to CACHE_DEPS_MAX facts, all bools and choices:
+ * one on a count or a percentage would mostly miss, and pay for trying. */
+static void plan_cache(const ruleset *rs, node_facts *w, const node *n, enode *e) {
     e->n_deps = -1;
-    if (n->n_children != 0) return;
-    leaf_inputs in = {{0}, 0, false};
-    node_facts_each(w, n, add_input, &in);
-    if (in.too_many) return;
+    cache_inputs in = {{0}, 0, false};
+    node_facts_each_in_subtree(w, n, add_input, &in);
+    if (in.too_many || in.n == 0) return;
     for (int k = 0; k < in.n; k++) {
         const fact_decl *f = &rs->facts[in.deps[k]];
         if (in.deps[k] > UINT16_MAX) return;
@@ -136,14 +135,14 @@ static void plan_leaf_cache(const ruleset *rs, node_facts *w, const node *n, eno
     for (int k = 0; k < in.n; k++) e->deps[k] = (uint16_t)in.deps[k];
 }
 
-bool eval_plan_build(const ruleset *rs, enode *nodes) {
+bool eval_plan_build(const ruleset *rs, enode *nodes, size_t *n_kept) {
     node_facts *w = node_facts_new(rs);
     if (!w) return false;
     bool oom = false;
+    size_t kept = 0;
     for (int i = 0; i < rs->n_nodes && !oom; i++) {
         const node *n = rs->nodes[i];
         enode *e = &nodes[i];
-        e->n = n;
         e->max = n->max;
         e->last_desc = n->last_desc;
         e->flags = (uint8_t)((n->kind == NODE_BONUS ? EN_BONUS : 0) | (n->n_na ? EN_HAS_NA : 0) |
@@ -151,9 +150,17 @@ bool eval_plan_build(const ruleset *rs, enode *nodes) {
         e->bands = plan_bands(rs, n, &oom);
         const expr *s = e->bands ? e->bands->subject : NULL;
         e->subject = s && s->kind == EX_FACT && s->u.ref.slot <= INT16_MAX ? (int16_t)s->u.ref.slot : -1;
-        plan_leaf_cache(rs, w, n, e);
+        plan_cache(rs, w, n, e);
+        size_t size = (size_t)(n->last_desc - i + 1) * CACHE_WAYS;
+        if (e->n_deps >= 0 && kept + size <= INT32_MAX) {
+            e->kept_at = (int32_t)kept;
+            kept += size;
+        } else {
+            e->n_deps = -1;
+        }
     }
     node_facts_free(w);
+    *n_kept = kept;
     return !oom;
 }
 

@@ -71,33 +71,35 @@ static inline int band_plan_match(const band_plan *p, dec_t v) {
 /* Each node's line. Its children are id + 1, then each child's last_desc + 1, up to its own
  * last_desc (pre-order).
  *
- * It also keeps a leaf's whole result for its last few combinations of inputs. A leaf's result is
- * a function of the facts its rule, its not-applicable clauses and the lets and defs they use
- * read, and of nothing else (its maximum cannot change: nothing below it can be excluded). A leaf
- * that reads only one to three bool or choice facts sees few combinations, so for most units its
- * whole evaluation becomes a few comparisons and a copy. The key packs each input in KEY_BITS
- * bits: its state, and when it is read its value (a bool, or a choice's option index, at most
- * KEY_VALUE_MAX). */
-enum { LEAF_DEPS_MAX = 3, LEAF_CACHE_WAYS = 4, KEY_BITS = 10, KEY_VALUE_MAX = 255 };
+ * It also keeps the whole results of the node's subtree for its last few combinations of inputs.
+ * Those results are a function of the facts the subtree's rules, not-applicable clauses and the
+ * lets and defs they use read, and of nothing else: a node's maximum changes only through an
+ * exclusion below it, which those facts decide too. A subtree that reads only one to four bool or
+ * choice facts sees few combinations, so for most units its whole evaluation becomes a few
+ * comparisons and a copy: a criterion and its sub-criteria, or a whole area. The key packs each input
+ * in KEY_BITS bits: its state, and when it is read its value (a bool, or a choice's option index, at
+ * most KEY_VALUE_MAX). The kept results are st->kept[kept_at + way * size + (node - id)], size being
+ * the number of nodes in the subtree. */
+enum { CACHE_DEPS_MAX = 4, CACHE_WAYS = 4, KEY_BITS = 8, KEY_VALUE_MAX = 63 };
 enum { EN_BONUS = 1, EN_HAS_NA = 2, EN_HAS_RULE = 4 };
 typedef struct {
-    _Alignas(64) const node *n;
-    band_plan *bands; /* NULL when the score does not come from bands */
+    _Alignas(64) band_plan *bands; /* NULL when the score does not come from bands */
     dec_t max;        /* declared */
     int32_t last_desc;
-    uint32_t key[LEAF_CACHE_WAYS];
-    uint16_t deps[LEAF_DEPS_MAX];
+    int32_t kept_at;  /* where its kept results start */
+    uint32_t key[CACHE_WAYS];
+    uint16_t deps[CACHE_DEPS_MAX];
     int16_t subject;  /* the fact the bands look at; -1: another expression, or no bands */
-    int8_t n_deps;    /* leaf cache: -1 when not kept (not a leaf, or it reads other facts) */
+    int8_t n_deps;    /* -1 when nothing is kept (it reads other facts, or too many) */
     uint8_t used, next;
     uint8_t flags;    /* EN_* */
 } enode;
 
 _Static_assert(sizeof(enode) == 64, "one cache line a node");
 
-/* nodes[rs->n_nodes], aligned for enode and zeroed. false when out of memory; eval_plan_free then
- * frees what was built. */
-bool eval_plan_build(const ruleset *rs, enode *nodes);
+/* nodes[rs->n_nodes], aligned for enode and zeroed. *n_kept: how many results the caches need.
+ * false when out of memory; eval_plan_free then frees what was built. */
+bool eval_plan_build(const ruleset *rs, enode *nodes, size_t *n_kept);
 void eval_plan_free(const ruleset *rs, enode *nodes);
 
 #endif

@@ -101,10 +101,7 @@ static void walk(node_facts *w, const expr *e) {
     }
 }
 
-void node_facts_each(node_facts *w, const node *n, void (*fn)(void *ud, int fact), void *ud) {
-    w->stamp++;
-    w->fn = fn;
-    w->ud = ud;
+static void walk_node(node_facts *w, const node *n) {
     for (int i = 0; i < n->n_na; i++) {
         walk(w, n->na[i].cond);
         walk(w, n->na[i].value);
@@ -118,4 +115,18 @@ void node_facts_each(node_facts *w, const node *n, void (*fn)(void *ud, int fact
         break;
     case RULE_SUM: walk_arms(w, n->rule.arms, n->rule.n_arms); break;
     }
+}
+
+void node_facts_each(node_facts *w, const node *n, void (*fn)(void *ud, int fact), void *ud) {
+    w->stamp++;
+    w->fn = fn;
+    w->ud = ud;
+    walk_node(w, n);
+}
+
+void node_facts_each_in_subtree(node_facts *w, const node *n, void (*fn)(void *ud, int fact), void *ud) {
+    w->stamp++;
+    w->fn = fn;
+    w->ud = ud;
+    for (int i = n->id; i <= n->last_desc && i < w->rs->n_nodes; i++) walk_node(w, w->rs->nodes[i]);
 }

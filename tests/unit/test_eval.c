@@ -239,6 +239,51 @@ static void planned_calls(void **state) {
     done(f);
 }
 
+/* A subtree that reads few bools and choices keeps its results for its last few inputs: here area
+ * 1 reads a and t only. Coming back to inputs seen before must give the whole subtree's results
+ * again, the maximum that an exclusion below shrank included. */
+static const char *KEPT =
+    "ruleset \"t\" { year 2024 }\n"
+    "fact a: bool \"A\"\n"
+    "fact t: choice \"T\" { du \"Đủ\" thieu \"Thiếu\" }\n"
+    "area 1 \"A\" max 3 {\n"
+    "  criterion 1.1 \"b\" max 1 {\n"
+    "    not applicable unless a => excluded\n"
+    "    score by t { du => max; thieu => 0 }\n"
+    "  }\n"
+    "  criterion 1.2 \"c\" max 2 { score by t { du => 2; thieu => 1 } }\n"
+    "}\n";
+
+static void subtree_results_kept(void **state) {
+    (void)state;
+    fixture *f = load(KEPT);
+    for (int round = 0; round < 3; round++) { /* the first round fills the caches, the others hit */
+        set(f, "a", "1"); set(f, "t", "0"); /* du: 1 + 2 of 3 */
+        run(f);
+        assert_node(f, "1.1", "1", ST_SCORED);
+        assert_node(f, "1.2", "2", ST_SCORED);
+        assert_node(f, "1", "3", ST_SCORED);
+        assert_dec(node_of(f, "1")->max, "3");
+        set(f, "a", "0"); /* 1.1 excluded: 2 of 2 */
+        run(f);
+        assert_node(f, "1.1", NULL, ST_EXCLUDED);
+        assert_node(f, "1", "2", ST_SCORED);
+        assert_dec(node_of(f, "1")->max, "2");
+        set(f, "t", "1"); /* thieu: 1.2 gives 1, of 2 */
+        run(f);
+        assert_node(f, "1.2", "1", ST_SCORED);
+        assert_node(f, "1", "1", ST_SCORED);
+        assert_dec(node_of(f, "1")->max, "2");
+        set(f, "a", "1"); set(f, "t", NULL); /* t missing: both and the area */
+        run(f);
+        assert_node(f, "1.1", NULL, ST_MISSING);
+        assert_node(f, "1.2", NULL, ST_MISSING);
+        assert_node(f, "1", NULL, ST_MISSING);
+        assert_string_equal(f->rs->facts[node_of(f, "1")->fact].name, "t");
+    }
+    done(f);
+}
+
 /* The three meanings of "not applicable", and the maximum shrinking with an exclusion. */
 static const char *NA =
     "ruleset \"t\" { year 2024 }\n"
@@ -546,6 +591,7 @@ int main(void) {
         cmocka_unit_test(division_by_zero_and_missing),
         cmocka_unit_test(forms),
         cmocka_unit_test(planned_calls),
+        cmocka_unit_test(subtree_results_kept),
         cmocka_unit_test(not_applicable),
         cmocka_unit_test(clamping_bonus_rounding),
         cmocka_unit_test(rounding_scopes),
