@@ -13,6 +13,7 @@
 #include "outfile.h"
 #include "report.h"
 #include "table.h"
+#include "unitset.h"
 
 void cmd_eval_help(void) {
     fputs("Usage: chiso eval [OPTIONS] RULES FACTS...\n"
@@ -62,9 +63,7 @@ typedef struct {
     batch *batch;
     diag_sink *d;
     const char *file; /* the facts file being read */
-    bool several;     /* more than one facts file: check units across files */
-    uint64_t *seen;
-    size_t n_seen, cap_seen;
+    unitset *seen;    /* several: the units of the files read so far */
     long duplicates;
     report *rep;
     node_result *res; /* the unit being delivered */
@@ -105,35 +104,12 @@ static int on_unit(void *ud, const char *unit, const fact_value *values) {
 }
 
 /* With several facts files, the same unit in two of them (a batch table and a sheet, say) must
- * not be scored and ranked twice; within one file the reader already refuses it. One 64-bit
- * hash of the name is kept per unit, only when several files are read. The readers hand names in
- * NFC already (facts.h, table.h), so they are hashed as they come. */
+ * not be scored and ranked twice; within one file the reader already refuses it. The readers hand
+ * names in NFC already (facts.h, table.h), so they are hashed as they come. Out of memory, the check
+ * is skipped rather than the unit. */
 static bool seen_before(run *r, const char *unit) {
-    if (!r->several) return false;
-    if (r->n_seen * 2 + 2 > r->cap_seen) {
-        size_t cap = r->cap_seen ? r->cap_seen * 2 : 1024;
-        uint64_t *t = calloc(cap, sizeof *t);
-        if (!t) return false;
-        for (size_t i = 0; i < r->cap_seen; i++) {
-            uint64_t h = r->seen[i];
-            if (!h) continue;
-            size_t k = h & (cap - 1);
-            while (t[k]) k = (k + 1) & (cap - 1);
-            t[k] = h;
-        }
-        free(r->seen);
-        r->seen = t;
-        r->cap_seen = cap;
-    }
-    uint64_t h = 1469598103934665603ull;
-    for (const char *p = unit; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    if (!h) h = 1;
-    size_t k = h & (r->cap_seen - 1);
-    for (; r->seen[k]; k = (k + 1) & (r->cap_seen - 1))
-        if (r->seen[k] == h) return true;
-    r->seen[k] = h;
-    r->n_seen++;
-    return false;
+    uint32_t first;
+    return r->seen && unitset_add(r->seen, unitset_hash(unit, strlen(unit)), 0, &first) == 1;
 }
 
 static int deliver_unit(void *ud, const char *unit, const fact_value *values, const node_result *res,
@@ -297,7 +273,7 @@ int cmd_eval(int argc, char **argv) {
     facts_opts fo = {rs->specs, rs->n_facts, on_unit, &r, d};
     bool unreadable = false;
     r.d = d;
-    r.several = n_facts > 1;
+    if (n_facts > 1) r.seen = unitset_new(NULL);
     for (int i = 0; i < n_facts && !r.write_error; i++) {
         r.file = facts[i];
         if (table_or_facts_read_file(facts[i], rs, &fo) < 0)
@@ -327,7 +303,7 @@ done:
     ruleset_free(rs);
     diag_sink_free(d);
     free(facts);
-    free(r.seen);
+    unitset_free(r.seen);
     return rc;
 
 usage:

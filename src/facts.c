@@ -3,12 +3,12 @@
  * Streaming: libcsv takes the input a chunk (64 KiB) at a time. A batch row's cells are read as
  * libcsv hands them over, straight from its buffer: a cell that reads is not copied; one that does
  * not is kept and read again, with its message, when the row ends and is known to be wanted. The
- * row then goes to on_unit, and nothing of it is kept but a hash of its unit name (for the duplicate
- * check). Line numbers and the raw text quoted in messages come from following libcsv's line ends
+ * row then goes to on_unit, and nothing of it is kept but a hash of its unit name and its line (for
+ * the duplicate check, src/unitset.c, which holds them in bounded memory). Line numbers and the raw text quoted in messages come from following libcsv's line ends
  * through the chunk (see `reader`); the raw text of a row is only looked up when a message needs
  * it. A per-unit sheet is kept until the end of the file, because its `unit` row may come after the
  * values whose messages name it. */
-#define _POSIX_C_SOURCE 200809L /* fileno, fseeko, ftello */
+#define _POSIX_C_SOURCE 200809L /* strerror's errno values */
 #include "facts.h"
 
 #include <csv.h>
@@ -16,11 +16,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <utf8proc.h>
 
 #include "dates.h"
 #include "textutil.h"
+#include "unitset.h"
 
 enum {
     FACTS_CHUNK = 64 * 1024,
@@ -788,7 +788,7 @@ struct reader {
     const char *file;
     char *default_unit;
     struct csv_parser csv;
-    bool csv_ready, sniffed, quiet;
+    bool csv_ready, sniffed;
 
     /* Where libcsv is. It takes whole chunks and says nothing of positions, but every CR or LF it
      * reads either ends a row (reported to cb_row, blank lines too with CSV_REPALL_NL) or sits inside
@@ -811,7 +811,7 @@ struct reader {
     cellvec cells;  /* its kept cells (see row_view) */
     size_t row_ncells; /* how many cells it has */
     size_t row_far;    /* 1 + the last non-empty cell past the width kept, else 0 */
-    uint64_t row_hash; /* batch: hash_name of the unit name, when it is its own NFC; else 0 */
+    uint64_t row_hash; /* batch: unitset_hash of the unit name, when it is its own NFC; else 0 */
     bool skip_row;
 
     facts_layout layout;
@@ -821,18 +821,7 @@ struct reader {
     unsigned char *unnamed_warned; /* bit per column of [named, ncols): warned about (see col_of) */
     fact_value *values; /* the row's values, overwritten column by column (see batch_row) */
     vcache *vc; /* per fact; used for bool and choice */
-    uint64_t *units;     /* the duplicate check: see unit_seen */
-    uint32_t *unit_lines; /* NULL, or the line each unit was first seen on, slot by slot */
-    size_t units_cap, units_used;
-    /* The input again, to find where a duplicate was first seen: src_buf, or the seekable src_f from
-     * src_start. Neither: unit_lines is kept from the start. */
-    const char *src_buf;
-    size_t src_len;
-    FILE *src_f;
-    off_t src_start;
-    bool lines_sought;    /* find_first_lines has run */
-    reader *index_of;     /* this reader is re-reading index_of's input... */
-    uint32_t index_until; /* ...up to this line, to fill its unit_lines */
+    unitset *units; /* the units seen, for the duplicate check; made with the header */
     /* sheet */
     fbuf sheet_text;
     cellvec sheet_cells;
@@ -846,7 +835,6 @@ struct reader {
 static void emit_file(reader *r, diag_severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void emit_file(reader *r, diag_severity sev, const char *fmt, ...)
 {
-    if (r->quiet) return;
     src_loc loc = {r->file, 0, 0, 0, 0};
     va_list ap;
     va_start(ap, fmt);
@@ -966,7 +954,6 @@ static void row_loc(reader *r, const row_view *row, size_t field, size_t last, s
 static void emit_vcells(reader *r, diag_severity sev, const row_view *v, size_t field, size_t last, const char *fmt,
                         va_list ap)
 {
-    if (r->quiet) return;
     src_loc loc;
     const char *lt;
     size_t ll;
@@ -1064,186 +1051,13 @@ static void read_value(reader *r, const row_view *v, size_t field, int s, const 
              field + 1, why, hint);
 }
 
-/* ---------------------------------------------------------------- the duplicate-unit check */
-
-static uint64_t mix64(uint64_t x) /* splitmix64's finaliser: every input bit reaches the low bits */
-{
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-    return x ^ (x >> 31);
-}
-
-/* 64 bits of the unit's NFC name, never 0 (0 marks a free slot). Each 8-byte block goes through
- * mix64, a bijection, so two names of one length that differ in a single block never collide; other
- * pairs collide with probability about 2^-64. */
-static uint64_t hash_name(const char *s, size_t n)
-{
-    uint64_t h = mix64(0x9e3779b97f4a7c15u ^ n), w;
-    for (; n >= 8; s += 8, n -= 8) {
-        memcpy(&w, s, 8);
-        h = mix64(h ^ w);
-    }
-    w = 0;
-    memcpy(&w, s, n);
-    h = mix64(h ^ w);
-    return h ? h : 1;
-}
-
-/* The set holds one 64-bit hash per unit read, and nothing else: 8 bytes a unit, in an open-addressing
- * table (linear probing, a power of two in size) kept at most 70% full, so 11-23 bytes a unit; a
- * million units take 2^21 slots, 16 MiB. Two different names share a hash with probability about
- * n^2 / 2^65, 3e-8 for a million units; the second would be reported as a duplicate.
- * The line a unit was first seen on is not kept. When a duplicate turns up, the input is read again up
- * to that row to find the lines (find_first_lines); from then on unit_lines keeps them, 4 more bytes a
- * slot. An input that cannot be read again (a pipe) keeps unit_lines from the start. */
-enum { UNITS_MIN = 1024 };
-
-static void units_place(reader *r, uint64_t h, uint32_t line)
-{
-    size_t mask = r->units_cap - 1, j = h & mask;
-    while (r->units[j]) j = (j + 1) & mask;
-    r->units[j] = h;
-    if (r->unit_lines) r->unit_lines[j] = line;
-}
-
-/* Doubles the table in place: realloc (which for a large block moves pages rather than copying, so
- * the old and the new table are not both held), then every entry is moved to its new place. Done in
- * slot order this never strands an entry behind a freed slot: an entry at slot i has its home at or
- * before i, and its new home is that same slot or one in the new upper half, so it lands at or before
- * i or in the upper half, never past a slot still to be moved. Only entries that wrapped around from
- * the end (the run of full slots at the start) break that rule; they are set aside and placed last. */
-static bool units_grow(reader *r)
-{
-    size_t old = r->units_cap, cap = old ? 2 * old : UNITS_MIN;
-    if (cap > SIZE_MAX / sizeof(uint64_t)) return false;
-    if (!old) {
-        r->units = calloc(cap, sizeof *r->units);
-        if (!r->units) return false;
-        if (!r->src_buf && !r->src_f) {
-            r->unit_lines = calloc(cap, sizeof *r->unit_lines);
-            if (!r->unit_lines) return false;
-        }
-        r->units_cap = cap;
-        return true;
-    }
-    size_t wrapped = 0;
-    while (r->units[wrapped]) wrapped++; /* the table is never full */
-    uint64_t *aside = malloc((wrapped ? wrapped : 1) * (sizeof *aside + sizeof(uint32_t)));
-    if (!aside) return false;
-    uint32_t *aside_lines = (uint32_t *)(aside + wrapped);
-    uint64_t *u = realloc(r->units, cap * sizeof *u);
-    if (!u) {
-        free(aside);
-        return false;
-    }
-    r->units = u; /* still old slots in use: on failure below the table stays as it was */
-    if (r->unit_lines) {
-        uint32_t *l = realloc(r->unit_lines, cap * sizeof *l);
-        if (!l) {
-            free(aside);
-            return false;
-        }
-        r->unit_lines = l;
-        memset(l + old, 0, (cap - old) * sizeof *l);
-    }
-    memset(u + old, 0, (cap - old) * sizeof *u);
-    for (size_t i = 0; i < wrapped; i++) {
-        aside[i] = u[i];
-        aside_lines[i] = r->unit_lines ? r->unit_lines[i] : 0;
-        u[i] = 0;
-    }
-    r->units_cap = cap;
-    for (size_t i = wrapped; i < old; i++) {
-        uint64_t h = u[i];
-        if (!h) continue;
-        u[i] = 0;
-        units_place(r, h, r->unit_lines ? r->unit_lines[i] : 0);
-    }
-    for (size_t i = 0; i < wrapped; i++) units_place(r, aside[i], aside_lines[i]);
-    free(aside);
-    return true;
-}
-
-/* 1 when the unit was seen before (*slot = its slot), 0 when newly recorded, -1 out of memory. */
-static int unit_seen(reader *r, uint64_t h, uint32_t line, size_t *slot)
-{
-    if (10 * (r->units_used + 1) > 7 * r->units_cap && !units_grow(r)) return -1;
-    size_t mask = r->units_cap - 1, j = h & mask;
-    for (; r->units[j]; j = (j + 1) & mask)
-        if (r->units[j] == h) {
-            *slot = j;
-            return 1;
-        }
-    r->units[j] = h;
-    if (r->unit_lines) r->unit_lines[j] = line;
-    r->units_used++;
-    return 0;
-}
-
 /* ---------------------------------------------------------------- batch tables */
 
-static bool reader_init(reader *r, const char *file, const char *unit_from, const facts_opts *o, bool quiet);
-static void reader_free(reader *r);
-static void feed(reader *r, const char *p, size_t n);
-
-/* Re-reading (index_of set): a unit of the table being read, at `line`; its slot there learns the line
- * unless an earlier row did. */
-static void index_unit(reader *r, const char *name, size_t n, uint32_t line)
-{
-    reader *m = r->index_of;
-    uint64_t h = hash_name(name, n);
-    size_t mask = m->units_cap - 1;
-    for (size_t j = h & mask; m->units[j]; j = (j + 1) & mask)
-        if (m->units[j] == h) {
-            if (!m->unit_lines[j]) m->unit_lines[j] = line;
-            return;
-        }
-}
-
-/* The first duplicate: read the input again, quietly, up to the row on `until`, to learn the line
- * of every unit recorded so far. On failure (out of memory, the file gone) lines stay unknown (0). */
-static void find_first_lines(reader *r, uint32_t until)
-{
-    if ((!r->src_buf && !r->src_f) || r->lines_sought) return;
-    r->lines_sought = true; /* once: a failure would fail again */
-    r->unit_lines = calloc(r->units_cap, sizeof *r->unit_lines);
-    if (!r->unit_lines) return;
-    reader r2;
-    if (reader_init(&r2, r->file, NULL, r->o, true)) {
-        r2.index_of = r;
-        r2.index_until = until;
-        if (r->src_buf) feed(&r2, r->src_buf, r->src_len);
-        else {
-            FILE *f = r->src_f;
-            off_t pos = ftello(f);
-            char *buf = malloc(FACTS_CHUNK);
-            if (pos >= 0 && buf && fseeko(f, r->src_start, SEEK_SET) == 0) {
-                size_t n;
-                while (!r2.stop && !r2.fatal && (n = fread(buf, 1, FACTS_CHUNK, f)) > 0) feed(&r2, buf, n);
-                clearerr(f);
-                if (fseeko(f, pos, SEEK_SET) != 0) {
-                    emit_file(r, DIAG_ERROR, "cannot read the file: %s", strerror(errno));
-                    r->fatal = true;
-                }
-            }
-            free(buf);
-        }
-    }
-    reader_free(&r2);
-}
-
-static void duplicate_unit(reader *r, const row_view *v, const char *name, size_t slot)
+static void duplicate_unit(reader *r, const row_view *v, const char *name, uint32_t first)
 {
     shown_name su;
-    if (!r->unit_lines) find_first_lines(r, v->line);
-    if (r->fatal) return;
-    uint32_t first = r->unit_lines ? r->unit_lines[slot] : 0;
-    if (first)
-        emit_row(r, DIAG_ERROR, v, 0, "duplicate unit '%s' (first on line %u); this row is ignored",
-                 show_name(&su, name), first);
-    else
-        emit_row(r, DIAG_ERROR, v, 0, "duplicate unit '%s' (first on an earlier line); this row is ignored",
-                 show_name(&su, name));
+    emit_row(r, DIAG_ERROR, v, 0, "duplicate unit '%s' (first on line %u); this row is ignored", show_name(&su, name),
+             first);
 }
 
 /* The header: columns up to its last non-empty cell are mapped (colmap); the empty cells after it
@@ -1256,9 +1070,10 @@ static void batch_header(reader *r, const row_view *v)
     r->colmap = malloc(n * sizeof *r->colmap);
     r->values = malloc(ns * sizeof *r->values);
     r->vc = calloc(ns, sizeof *r->vc);
+    r->units = unitset_new(NULL);
     size_t *first = calloc(ns, sizeof *first); /* column + 1 of each fact */
     if (r->ncols > n) r->unnamed_warned = calloc((r->ncols - n + 7) / 8, 1);
-    if (!r->colmap || !r->values || !r->vc || !first || (r->ncols > n && !r->unnamed_warned)) {
+    if (!r->colmap || !r->values || !r->vc || !r->units || !first || (r->ncols > n && !r->unnamed_warned)) {
         free(first);
         out_of_memory(r);
         return;
@@ -1359,10 +1174,6 @@ static bool batch_value(reader *r, int s, size_t k, const char *p, size_t len)
 
 static void batch_row(reader *r, const row_view *v)
 {
-    if (r->index_of && v->line >= r->index_until) {
-        r->stop = true;
-        return;
-    }
     size_t used = used_cells(v);
     if (used == 0) return; /* a blank row, as spreadsheets leave at the end */
     if (cell_n(v, 0) == 0) {
@@ -1376,18 +1187,20 @@ static void batch_row(reader *r, const row_view *v)
         return;
     }
     shown_name su;
-    size_t slot;
+    uint32_t first;
     int seen;
     if (used > r->ncols) {
         emit_row(r, DIAG_ERROR, v, r->ncols,
                  "the row of unit '%s' has %zu cells but the header has %zu; the row is ignored (a decimal comma "
                  "splits a cell unless the cell is quoted: write \"0,5\" or 0.5)",
                  show_name(&su, u.s), used, r->ncols);
-    } else if (r->index_of) {
-        index_unit(r, u.s, u.len, v->line);
-    } else if ((seen = unit_seen(r, r->row_hash ? r->row_hash : hash_name(u.s, u.len), v->line, &slot)) != 0) {
-        if (seen < 0) out_of_memory(r);
-        else duplicate_unit(r, v, u.s, slot);
+    } else if ((seen = unitset_add(r->units, r->row_hash ? r->row_hash : unitset_hash(u.s, u.len), v->line,
+                                   &first)) != 0) {
+        if (seen < 0) {
+            emit_file(r, DIAG_ERROR, "the duplicate-unit check failed: out of memory, or its temporary file "
+                                     "could not be written (%s)", strerror(errno));
+            r->fatal = true;
+        } else duplicate_unit(r, v, u.s, first);
     } else {
         /* Cells that read as they arrived are in r->values already, and empty ones were blanked there;
          * the kept ones are read here, in column order with the other messages, and the columns the
@@ -1683,7 +1496,7 @@ static void cb_field(void *s, size_t len, void *ud)
             return;
         }
         /* The hot path: a fact's cell is read here and not copied. */
-        int sp = !r->index_of ? r->colmap[k] : COL_IGNORE;
+        int sp = r->colmap[k];
         if (len == 0 || (sp >= 0 && batch_value(r, sp, k, p, len)) || sp < 0) {
             if (sp < 0) r->row_nl += count_nl(p, len);
             else if (len == 0) r->values[sp] = BLANK_VALUE;
@@ -1694,8 +1507,8 @@ static void cb_field(void *s, size_t len, void *ud)
     if (r->layout == LAYOUT_BATCH && k == 0 && r->units && len < NFC_SMALL && quick_nfc(p, len)) {
         /* The unit name, which is its own NFC: hash it now and fetch its slot of the duplicate set,
          * a cache miss (the set is megabytes), while the rest of the row is read. */
-        r->row_hash = hash_name(p, len);
-        __builtin_prefetch(&r->units[r->row_hash & (r->units_cap - 1)]);
+        r->row_hash = unitset_hash(p, len);
+        unitset_prefetch(r->units, r->row_hash);
     }
     if (r->layout != LAYOUT_BATCH) {
         if (r->layout == LAYOUT_SHEET && k >= 3) { /* past fact,value,note */
@@ -1728,7 +1541,6 @@ static void cb_row(int c, void *ud)
         row_view v = live_view(r);
         if (r->layout == LAYOUT_NONE) {
             first_row(r, &v);
-            if (r->index_of && r->layout != LAYOUT_BATCH) r->stop = true;
         } else if (r->layout == LAYOUT_BATCH) batch_row(r, &v);
         else sheet_keep(r, &v);
     }
@@ -1843,12 +1655,11 @@ static char *default_unit_name(const char *name)
     return out;
 }
 
-static bool reader_init(reader *r, const char *file, const char *unit_from, const facts_opts *o, bool quiet)
+static bool reader_init(reader *r, const char *file, const char *unit_from, const facts_opts *o)
 {
     memset(r, 0, sizeof *r);
     r->o = o;
     r->file = file;
-    r->quiet = quiet;
     r->line = r->row_line = 1;
     r->row_in_chunk = true;
     if (unit_from && !(r->default_unit = default_unit_name(unit_from))) {
@@ -1875,8 +1686,7 @@ static void reader_free(reader *r)
     free(r->unnamed_warned);
     free(r->values);
     free(r->vc);
-    free(r->units);
-    free(r->unit_lines);
+    unitset_free(r->units);
     free(r->sheet_text.p);
     free(r->sheet_cells.p);
     free(r->rows);
@@ -1888,10 +1698,8 @@ int facts_read_buffer(const char *name, const char *data, size_t len, const fact
     if (!name) name = "<buffer>";
     reader r;
     int rc = -1;
-    if (reader_init(&r, name, name, opts, false)) {
-        r.src_buf = data ? data : "";
-        r.src_len = len;
-        feed(&r, r.src_buf, len);
+    if (reader_init(&r, name, name, opts)) {
+        feed(&r, data ? data : "", len);
         rc = finish(&r);
     }
     reader_free(&r);
@@ -1904,7 +1712,7 @@ int facts_read_file(const char *path, const facts_opts *opts)
     bool is_stdin = !path || strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
     reader r;
-    if (!reader_init(&r, name, is_stdin ? "stdin" : path, opts, false)) {
+    if (!reader_init(&r, name, is_stdin ? "stdin" : path, opts)) {
         reader_free(&r);
         return -1;
     }
@@ -1914,8 +1722,6 @@ int facts_read_file(const char *path, const facts_opts *opts)
         reader_free(&r);
         return -1;
     }
-    struct stat st; /* a regular file can be read again to place a duplicate unit */
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (r.src_start = ftello(f)) >= 0) r.src_f = f;
     char *chunk = malloc(FACTS_CHUNK);
     int rc = -1;
     if (!chunk) out_of_memory(&r);

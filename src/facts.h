@@ -2,11 +2,9 @@
  *  - a per-unit sheet: rows `fact,value[,note]` (an optional header row `fact,value[,note]`);
  *    a row whose fact is `unit` names the unit, else the file's base name (without .csv) does;
  *  - a batch table: a header `unit,<fact>,<fact>...` and one row per unit, streamed row by row.
- *    What grows with the number of rows is the duplicate-unit check, and nothing else: one 64-bit
- *    hash of each unit's name, 8 bytes, in a table kept 35-70% full, so 11-23 bytes a unit (16 MiB
- *    for a million units). After the first duplicate, or when the input is a pipe (which cannot be
- *    read again to find where the first one was), 4 bytes a slot more for line numbers. The rest
- *    (the 64 KiB read buffer, one row's cells) is bounded by the longest row, not by their number.
+ *    Memory does not grow with the number of rows: the duplicate-unit check (src/unitset.h) keeps
+ *    about 3 MiB in memory and spills older units to a temporary file, and the rest (the 64 KiB
+ *    read buffer, one row's cells) is bounded by the longest row.
  * The layout is detected from the first row: first cell `unit` (after BOM, trimming, NFC,
  * case-folding ASCII) with at least two cells -> batch table; else a per-unit sheet. A sheet may
  * start with its unit row (`unit,Phòng Nội vụ[,note]`), so a first row of at most three non-empty

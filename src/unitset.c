@@ -1,0 +1,389 @@
+#define _POSIX_C_SOURCE 200809L /* pread, pwrite, fileno */
+#include "unitset.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* One unit, in the table and on disk. h == 0 marks a free slot. */
+typedef struct {
+    uint64_t h;
+    uint32_t line;
+    uint32_t pad;
+} entry;
+
+enum { PAGE = 256 };      /* entries a page read brings: 4 KiB */
+enum { MEM_MIN = 1024 };  /* the table's first size */
+enum { BLOOM_WORDS = 8 }; /* a filter block: one cache line, so a look costs one miss */
+
+typedef struct {
+    uint64_t start, n; /* in entries, in the file */
+    size_t fence;      /* its first page's fence */
+} run;
+
+struct unitset {
+    entry *mem; /* open addressing, linear probing, home slot h >> shift; at most 70% full */
+    size_t cap, used, max_cap;
+    int shift;
+    uint64_t *bloom; /* blocks of BLOOM_WORDS words; NULL until the first spill */
+    size_t bloom_blocks, bloom_bytes;
+    FILE *disk;
+    uint64_t disk_n;
+    run *runs;
+    int n_runs, runs_max;
+    uint64_t *fences; /* the first hash of each page of each run */
+    size_t n_fences, cap_fences;
+    entry *page;
+    bool no_disk, disk_failed;
+    uint64_t units, merges, probes;
+};
+
+static uint64_t mix64(uint64_t x) /* splitmix64's finaliser: every input bit reaches every output bit */
+{
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
+}
+
+/* Each 8-byte block goes through mix64, a bijection, so two names of one length that differ in a
+ * single block never collide; other pairs collide with probability about 2^-64. */
+uint64_t unitset_hash(const char *s, size_t n)
+{
+    uint64_t h = mix64(0x9e3779b97f4a7c15u ^ n), w;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = mix64(h ^ w);
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = mix64(h ^ w);
+    return h ? h : 1;
+}
+
+static int log2_of(size_t x)
+{
+    int k = 0;
+    while ((size_t)1 << k < x) k++;
+    return k;
+}
+
+static bool power_of_two(size_t x) { return x && !(x & (x - 1)); }
+
+unitset *unitset_new(const unitset_limits *lim)
+{
+    unitset *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->max_cap = (size_t)1 << 16;
+    s->bloom_bytes = (size_t)2 << 20;
+    s->runs_max = 16;
+    if (lim) {
+        if (power_of_two(lim->mem_slots) && lim->mem_slots >= MEM_MIN) s->max_cap = lim->mem_slots;
+        if (power_of_two(lim->bloom_bytes) && lim->bloom_bytes >= BLOOM_WORDS * 8) s->bloom_bytes = lim->bloom_bytes;
+        if (lim->runs_max > 0) s->runs_max = lim->runs_max;
+        s->no_disk = lim->no_disk;
+    }
+    s->bloom_blocks = s->bloom_bytes / (BLOOM_WORDS * 8);
+    s->cap = MEM_MIN;
+    s->shift = 64 - log2_of(MEM_MIN);
+    s->mem = calloc(s->cap, sizeof *s->mem);
+    s->runs = calloc((size_t)s->runs_max + 1, sizeof *s->runs);
+    if (!s->mem || !s->runs) {
+        unitset_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void unitset_free(unitset *s)
+{
+    if (!s) return;
+    if (s->disk) fclose(s->disk);
+    free(s->mem);
+    free(s->bloom);
+    free(s->runs);
+    free(s->fences);
+    free(s->page);
+    free(s);
+}
+
+static uint64_t *bloom_block(const unitset *s, uint64_t h)
+{
+    return s->bloom + (mix64(h ^ 0x2545f4914f6cdd1du) & (s->bloom_blocks - 1)) * BLOOM_WORDS;
+}
+
+/* Four bits of the block, from four 9-bit fields of h (the table uses its top bits). */
+static void bloom_add(unitset *s, uint64_t h)
+{
+    uint64_t *b = bloom_block(s, h);
+    for (int i = 0; i < 4; i++) {
+        unsigned bit = (unsigned)(h >> (9 * i)) & 511;
+        b[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    }
+}
+
+static bool bloom_maybe(const unitset *s, uint64_t h)
+{
+    const uint64_t *b = bloom_block(s, h);
+    for (int i = 0; i < 4; i++) {
+        unsigned bit = (unsigned)(h >> (9 * i)) & 511;
+        if (!(b[bit >> 6] & ((uint64_t)1 << (bit & 63)))) return false;
+    }
+    return true;
+}
+
+void unitset_prefetch(const unitset *s, uint64_t h)
+{
+    __builtin_prefetch(&s->mem[h >> s->shift]);
+    if (s->bloom) __builtin_prefetch(bloom_block(s, h));
+}
+
+static entry *mem_find(const unitset *s, uint64_t h)
+{
+    size_t mask = s->cap - 1;
+    for (size_t j = h >> s->shift; s->mem[j].h; j = (j + 1) & mask)
+        if (s->mem[j].h == h) return &s->mem[j];
+    return NULL;
+}
+
+static void mem_put(unitset *s, uint64_t h, uint32_t line)
+{
+    size_t mask = s->cap - 1, j = h >> s->shift;
+    while (s->mem[j].h) j = (j + 1) & mask;
+    s->mem[j] = (entry){h, line, 0};
+    s->used++;
+}
+
+static bool mem_grow(unitset *s)
+{
+    if (s->cap > SIZE_MAX / 2 / sizeof(entry)) return false;
+    entry *old = s->mem;
+    size_t old_cap = s->cap;
+    s->mem = calloc(2 * old_cap, sizeof *s->mem);
+    if (!s->mem) {
+        s->mem = old;
+        return false;
+    }
+    s->cap = 2 * old_cap;
+    s->shift--;
+    s->used = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].h) mem_put(s, old[i].h, old[i].line);
+    free(old);
+    return true;
+}
+
+static bool write_at(FILE *f, const void *p, size_t n, uint64_t off)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t k = pwrite(fileno(f), c, n, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return false;
+        c += k, n -= (size_t)k, off += (uint64_t)k;
+    }
+    return true;
+}
+
+static bool read_at(FILE *f, void *p, size_t n, uint64_t off)
+{
+    char *c = p;
+    while (n > 0) {
+        ssize_t k = pread(fileno(f), c, n, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return false;
+        c += k, n -= (size_t)k, off += (uint64_t)k;
+    }
+    return true;
+}
+
+static bool fences_reserve(unitset *s, size_t more)
+{
+    if (s->n_fences + more <= s->cap_fences) return true;
+    size_t cap = s->cap_fences ? s->cap_fences : 64;
+    while (cap < s->n_fences + more) cap *= 2;
+    uint64_t *f = realloc(s->fences, cap * sizeof *f);
+    if (!f) return false;
+    s->fences = f;
+    s->cap_fences = cap;
+    return true;
+}
+
+/* 1 if h is in run r (its line in *line), 0 if not, -1 if the file cannot be read. */
+static int run_find(unitset *s, const run *r, uint64_t h, uint32_t *line)
+{
+    size_t pages = (size_t)((r->n + PAGE - 1) / PAGE), lo = 0, hi = pages;
+    const uint64_t *f = s->fences + r->fence;
+    while (lo < hi) { /* the first page whose first hash is above h */
+        size_t mid = lo + (hi - lo) / 2;
+        if (f[mid] <= h) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0) return 0;
+    uint64_t at = (uint64_t)(lo - 1) * PAGE;
+    size_t n = r->n - at < PAGE ? (size_t)(r->n - at) : PAGE;
+    s->probes++;
+    if (!read_at(s->disk, s->page, n * sizeof(entry), (r->start + at) * sizeof(entry))) return -1;
+    size_t a = 0, b = n;
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (s->page[mid].h < h) a = mid + 1;
+        else b = mid;
+    }
+    if (a < n && s->page[a].h == h) {
+        *line = s->page[a].line;
+        return 1;
+    }
+    return 0;
+}
+
+/* Heapsort by hash: in place, where qsort would allocate a copy of the table (glibc sorts by merging
+ * into a buffer), and memory is to stay bounded. */
+static void sift_down(entry *a, size_t i, size_t n)
+{
+    entry x = a[i];
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+        if (c + 1 < n && a[c + 1].h > a[c].h) c++;
+        if (a[c].h <= x.h) break;
+        a[i] = a[c];
+    }
+    a[i] = x;
+}
+
+static void sort_by_hash(entry *a, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;) sift_down(a, i, n);
+    for (size_t k = n; k-- > 1;) {
+        entry t = a[0];
+        a[0] = a[k];
+        a[k] = t;
+        sift_down(a, 0, k);
+    }
+}
+
+/* A k-way merge of every run into one, in a new file. false on failure (the set stays as it was). */
+static bool merge_runs(unitset *s)
+{
+    int k = s->n_runs;
+    uint64_t total = 0;
+    for (int i = 0; i < k; i++) total += s->runs[i].n;
+    size_t pages = (size_t)((total + PAGE - 1) / PAGE);
+    FILE *out = tmpfile();
+    entry *bufs = malloc(((size_t)k + 1) * PAGE * sizeof *bufs);
+    size_t *pos = calloc((size_t)k, sizeof *pos), *len = calloc((size_t)k, sizeof *len);
+    uint64_t *next = calloc((size_t)k, sizeof *next);
+    uint64_t *fences = malloc((pages ? pages : 1) * sizeof *fences);
+    bool ok = out && bufs && pos && len && next && fences;
+    entry *ob = bufs ? bufs + (size_t)k * PAGE : NULL;
+    size_t on = 0, nf = 0;
+    uint64_t written = 0;
+    while (ok) {
+        int best = -1;
+        for (int i = 0; i < k; i++) {
+            if (pos[i] == len[i] && next[i] < s->runs[i].n) { /* refill run i's buffer */
+                uint64_t left = s->runs[i].n - next[i];
+                len[i] = left < PAGE ? (size_t)left : PAGE;
+                pos[i] = 0;
+                if (!read_at(s->disk, bufs + (size_t)i * PAGE, len[i] * sizeof(entry),
+                             (s->runs[i].start + next[i]) * sizeof(entry))) {
+                    ok = false;
+                    break;
+                }
+                next[i] += len[i];
+            }
+            if (pos[i] < len[i] && (best < 0 || bufs[(size_t)i * PAGE + pos[i]].h <
+                                                    bufs[(size_t)best * PAGE + pos[best]].h))
+                best = i;
+        }
+        if (!ok || best < 0) break;
+        if (on == 0) fences[nf++] = bufs[(size_t)best * PAGE + pos[best]].h;
+        ob[on++] = bufs[(size_t)best * PAGE + pos[best]++];
+        if (on == PAGE) {
+            ok = write_at(out, ob, on * sizeof(entry), written * sizeof(entry));
+            written += on;
+            on = 0;
+        }
+    }
+    if (ok && on) {
+        ok = write_at(out, ob, on * sizeof(entry), written * sizeof(entry));
+        written += on;
+    }
+    ok = ok && written == total;
+    free(bufs);
+    free(pos);
+    free(len);
+    free(next);
+    if (!ok) {
+        if (out) fclose(out);
+        free(fences);
+        return false;
+    }
+    fclose(s->disk);
+    s->disk = out;
+    s->disk_n = total;
+    free(s->fences);
+    s->fences = fences;
+    s->n_fences = s->cap_fences = nf;
+    s->runs[0] = (run){0, total, 0};
+    s->n_runs = 1;
+    s->merges++;
+    return true;
+}
+
+/* Writes the table out as a run. 1 done (the table is empty), 0 not possible (nothing changed:
+ * grow the table instead), -1 entries would be lost (the file failed half way). */
+static int spill(unitset *s)
+{
+    if (s->no_disk || s->disk_failed) return 0;
+    size_t pages = (s->used + PAGE - 1) / PAGE;
+    if (!s->bloom && !(s->bloom = calloc(s->bloom_blocks, BLOOM_WORDS * sizeof *s->bloom))) return 0;
+    if (!s->page && !(s->page = malloc(PAGE * sizeof *s->page))) return 0;
+    if (!fences_reserve(s, pages)) return 0;
+    if (!s->disk && !(s->disk = tmpfile())) {
+        s->disk_failed = true;
+        return 0;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->mem[i].h) s->mem[n++] = s->mem[i];
+    sort_by_hash(s->mem, n);
+    if (!write_at(s->disk, s->mem, n * sizeof(entry), s->disk_n * sizeof(entry))) return -1;
+    s->runs[s->n_runs++] = (run){s->disk_n, n, s->n_fences};
+    for (size_t p = 0; p < pages; p++) s->fences[s->n_fences++] = s->mem[p * PAGE].h;
+    for (size_t i = 0; i < n; i++) bloom_add(s, s->mem[i].h);
+    s->disk_n += n;
+    memset(s->mem, 0, s->cap * sizeof *s->mem);
+    s->used = 0;
+    if (s->n_runs > s->runs_max && !merge_runs(s)) return -1;
+    return 1;
+}
+
+int unitset_add(unitset *s, uint64_t h, uint32_t line, uint32_t *first)
+{
+    if (!h) h = 1;
+    const entry *e = mem_find(s, h);
+    if (e) {
+        *first = e->line;
+        return 1;
+    }
+    if (s->n_runs && bloom_maybe(s, h)) {
+        for (int i = s->n_runs - 1; i >= 0; i--) {
+            int f = run_find(s, &s->runs[i], h, first);
+            if (f) return f;
+        }
+    }
+    if (10 * (s->used + 1) > 7 * s->cap) {
+        int k = s->cap < s->max_cap ? 0 : spill(s);
+        if (k < 0 || (k == 0 && !mem_grow(s))) return -1;
+    }
+    mem_put(s, h, line);
+    s->units++;
+    return 0;
+}
+
+unitset_stats unitset_info(const unitset *s)
+{
+    unitset_stats st = {s->units, s->disk_n, s->n_runs, s->merges, s->probes, s->disk_failed};
+    return st;
+}

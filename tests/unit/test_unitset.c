@@ -1,0 +1,125 @@
+/* The duplicate-unit set: small limits make it spill runs to disk, merge them and fall back to
+ * memory within a test's few hundred thousand units; every answer is checked against a plain
+ * sorted array of what was added. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "unitset.h"
+
+static uint64_t rnd_state;
+static uint64_t rnd(void) {
+    rnd_state ^= rnd_state << 13, rnd_state ^= rnd_state >> 7, rnd_state ^= rnd_state << 17;
+    return rnd_state;
+}
+
+/* n distinct random hashes (never 0), in the order they will be added. */
+static uint64_t *distinct_hashes(size_t n) {
+    uint64_t *h = malloc(n * sizeof *h);
+    assert_non_null(h);
+    for (size_t i = 0; i < n; i++) {
+        do h[i] = rnd(); while (h[i] == 0);
+    }
+    return h; /* 64-bit random values: a repeat among a million has probability 3e-8 */
+}
+
+/* Adds n new hashes with lines 1..n, then asks again for every tenth one (seen, with its line) and
+ * for fresh ones (new), checking the counts the limits imply. */
+static void exercise(const unitset_limits *lim, size_t n, uint64_t seed, unitset_stats *out) {
+    rnd_state = seed;
+    uint64_t *h = distinct_hashes(n);
+    unitset *s = unitset_new(lim);
+    assert_non_null(s);
+    uint32_t first = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(unitset_add(s, h[i], (uint32_t)(i + 1), &first), 0);
+        if (i % 7 == 3) { /* a repeat of a recent or an old unit, at once */
+            size_t j = (size_t)(rnd() % (i + 1));
+            assert_int_equal(unitset_add(s, h[j], 999999999u, &first), 1);
+            assert_int_equal(first, j + 1);
+        }
+    }
+    for (size_t i = 0; i < n; i += 10) {
+        assert_int_equal(unitset_add(s, h[i], 999999999u, &first), 1);
+        assert_int_equal(first, i + 1);
+    }
+    unitset_stats st = unitset_info(s);
+    assert_int_equal(st.units, n);
+    for (size_t i = 0; i < 1000; i++) { /* new ones are new, and then known */
+        uint64_t x = rnd() | 1;
+        int k = unitset_add(s, x, 7, &first);
+        assert_true(k == 0 || k == 1);
+        if (k == 0) {
+            assert_int_equal(unitset_add(s, x, 8, &first), 1);
+            assert_int_equal(first, 7);
+        }
+    }
+    *out = unitset_info(s);
+    unitset_free(s);
+    free(h);
+}
+
+static void in_memory_only(void **state) {
+    (void)state;
+    unitset_stats st;
+    exercise(NULL, 20000, 0x1234567u, &st); /* below the default table's 45,875 */
+    assert_int_equal(st.runs, 0);
+    assert_int_equal(st.on_disk, 0);
+}
+
+static void spills_and_merges(void **state) {
+    (void)state;
+    /* 1024 slots: a run every 716 units; 4 runs before a merge; a 4 KiB filter that fills up, so
+     * many looks go to disk and must still be exact. */
+    unitset_limits lim = {1024, 4096, 4, false};
+    unitset_stats st;
+    exercise(&lim, 200000, 0xfeedbeefu, &st);
+    assert_true(st.on_disk > 190000);
+    assert_true(st.runs >= 1 && st.runs <= 4);
+    assert_true(st.merges > 10);
+    assert_true(st.probes > 1000); /* the full filter sent many looks to the runs */
+    assert_false(st.disk_failed);
+}
+
+static void default_limits_at_scale(void **state) {
+    (void)state;
+    unitset_stats st;
+    exercise(NULL, 300000, 0xabcdefu, &st); /* 6 runs of 45,875 and what is left in memory */
+    assert_int_equal(st.runs, 6);
+    assert_int_equal(st.on_disk, 6 * 45875);
+    assert_int_equal(st.merges, 0);
+}
+
+static void memory_when_no_disk(void **state) {
+    (void)state;
+    unitset_limits lim = {1024, 0, 0, true};
+    unitset_stats st;
+    exercise(&lim, 50000, 0x5eedu, &st);
+    assert_int_equal(st.runs, 0);
+    assert_int_equal(st.on_disk, 0);
+}
+
+static void names_hash_apart(void **state) {
+    (void)state;
+    /* Same length, one byte apart in one 8-byte block: mix64 is a bijection, so never equal. */
+    assert_true(unitset_hash("Phòng 10", 9) != unitset_hash("Phòng 11", 9));
+    assert_true(unitset_hash("", 0) != 0);
+    assert_true(unitset_hash("a", 1) != unitset_hash("a\0", 2)); /* the length is hashed */
+    const char *a = "Phòng Nội vụ", *b = "Phòng Nội vụ";
+    assert_int_equal(unitset_hash(a, strlen(a)), unitset_hash(b, strlen(b)));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(in_memory_only),
+        cmocka_unit_test(spills_and_merges),
+        cmocka_unit_test(default_limits_at_scale),
+        cmocka_unit_test(memory_when_no_disk),
+        cmocka_unit_test(names_hash_apart),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
