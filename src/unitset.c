@@ -17,6 +17,7 @@ typedef struct {
 enum { PAGE = 256 };      /* entries a page read brings: 4 KiB */
 enum { MEM_MIN = 1024 };  /* the table's first size */
 enum { BLOOM_WORDS = 8 }; /* a filter block: one cache line, so a look costs one miss */
+enum { BLOOM_BITS_PER_UNIT = 10 }; /* below this the filter grows: about 2% of looks reach the disk */
 
 typedef struct {
     uint64_t start, n; /* in entries, in the file */
@@ -37,6 +38,7 @@ struct unitset {
     size_t n_fences, cap_fences;
     entry *page;
     bool no_disk, disk_failed;
+    bool bloom_full; /* it may not or could not grow: looks reach the disk more often */
     uint64_t units, merges, probes;
 };
 
@@ -83,6 +85,7 @@ unitset *unitset_new(const unitset_limits *lim)
         if (power_of_two(lim->bloom_bytes) && lim->bloom_bytes >= BLOOM_WORDS * 8) s->bloom_bytes = lim->bloom_bytes;
         if (lim->runs_max > 0) s->runs_max = lim->runs_max;
         s->no_disk = lim->no_disk;
+        s->bloom_full = lim->bloom_fixed;
     }
     s->bloom_blocks = s->bloom_bytes / (BLOOM_WORDS * 8);
     s->cap = MEM_MIN;
@@ -238,8 +241,7 @@ static int run_find(unitset *s, const run *r, uint64_t h, uint32_t *line)
     return 0;
 }
 
-/* Heapsort by hash: in place, where qsort would allocate a copy of the table (glibc sorts by merging
- * into a buffer), and memory is to stay bounded. */
+/* Heapsort by hash: in place (glibc's qsort would allocate a copy of the table). */
 static void sift_down(entry *a, size_t i, size_t n)
 {
     entry x = a[i];
@@ -251,7 +253,7 @@ static void sift_down(entry *a, size_t i, size_t n)
     a[i] = x;
 }
 
-static void sort_by_hash(entry *a, size_t n)
+static void heap_sort(entry *a, size_t n)
 {
     for (size_t i = n / 2; i-- > 0;) sift_down(a, i, n);
     for (size_t k = n; k-- > 1;) {
@@ -262,48 +264,103 @@ static void sort_by_hash(entry *a, size_t n)
     }
 }
 
+/* Moves the table's entries to its front, sorted by hash; returns how many. An entry's home slot is
+ * its hash's top bits and linear probing only moves it forward, so in slot order the entries are
+ * sorted but for short local swaps, and for the few at the start that wrapped around from the end
+ * (home above their slot): those are set aside in the page buffer and put last. Insertion sort then
+ * costs about what the probing did. Heapsort if too many wrapped. */
+static size_t sorted_entries(unitset *s)
+{
+    size_t f = 0, n = 0, w = 0;
+    while (s->mem[f].h) f++; /* the table is never full */
+    for (size_t i = 0; i < f; i++) w += (s->mem[i].h >> s->shift) > i;
+    bool few = w <= PAGE;
+    for (size_t i = 0, k = 0; i < s->cap; i++) {
+        entry e = s->mem[i];
+        if (!e.h) continue;
+        if (few && i < f && (e.h >> s->shift) > i) s->page[k++] = e;
+        else s->mem[n++] = e;
+    }
+    if (!few) {
+        heap_sort(s->mem, n);
+        return n;
+    }
+    memcpy(s->mem + n, s->page, w * sizeof *s->mem);
+    n += w;
+    for (size_t i = 1; i < n; i++) {
+        entry x = s->mem[i];
+        size_t j = i;
+        for (; j > 0 && s->mem[j - 1].h > x.h; j--) s->mem[j] = s->mem[j - 1];
+        s->mem[j] = x;
+    }
+    return n;
+}
+
+/* The runs being merged: each one's buffered page, and a heap of the runs by their next hash. */
+typedef struct {
+    entry *buf;
+    size_t pos, len;
+    uint64_t next; /* entries of the run read so far */
+} cursor;
+
+static uint64_t head(const cursor *c, int i) { return c[i].buf[c[i].pos].h; }
+
+static void heap_down(const cursor *c, int *heap, int n, int i)
+{
+    int x = heap[i];
+    for (int k; (k = 2 * i + 1) < n; i = k) {
+        if (k + 1 < n && head(c, heap[k + 1]) < head(c, heap[k])) k++;
+        if (head(c, heap[k]) >= head(c, x)) break;
+        heap[i] = heap[k];
+    }
+    heap[i] = x;
+}
+
+/* Brings run i's next page into its buffer when the buffer is used up; false on a read error. */
+static bool refill(unitset *s, cursor *c, int i)
+{
+    if (c[i].pos < c[i].len || c[i].next == s->runs[i].n) return true;
+    uint64_t left = s->runs[i].n - c[i].next;
+    c[i].len = left < PAGE ? (size_t)left : PAGE;
+    c[i].pos = 0;
+    if (!read_at(s->disk, c[i].buf, c[i].len * sizeof(entry), (s->runs[i].start + c[i].next) * sizeof(entry)))
+        return false;
+    c[i].next += c[i].len;
+    return true;
+}
+
 /* A k-way merge of every run into one, in a new file. false on failure (the set stays as it was). */
 static bool merge_runs(unitset *s)
 {
-    int k = s->n_runs;
-    uint64_t total = 0;
+    int k = s->n_runs, n = 0;
+    uint64_t total = 0, written = 0;
     for (int i = 0; i < k; i++) total += s->runs[i].n;
-    size_t pages = (size_t)((total + PAGE - 1) / PAGE);
+    size_t pages = (size_t)((total + PAGE - 1) / PAGE), on = 0, nf = 0;
     FILE *out = tmpfile();
     entry *bufs = malloc(((size_t)k + 1) * PAGE * sizeof *bufs);
-    size_t *pos = calloc((size_t)k, sizeof *pos), *len = calloc((size_t)k, sizeof *len);
-    uint64_t *next = calloc((size_t)k, sizeof *next);
+    cursor *c = calloc((size_t)k, sizeof *c);
+    int *heap = malloc((size_t)k * sizeof *heap);
     uint64_t *fences = malloc((pages ? pages : 1) * sizeof *fences);
-    bool ok = out && bufs && pos && len && next && fences;
+    bool ok = out && bufs && c && heap && fences;
     entry *ob = bufs ? bufs + (size_t)k * PAGE : NULL;
-    size_t on = 0, nf = 0;
-    uint64_t written = 0;
-    while (ok) {
-        int best = -1;
-        for (int i = 0; i < k; i++) {
-            if (pos[i] == len[i] && next[i] < s->runs[i].n) { /* refill run i's buffer */
-                uint64_t left = s->runs[i].n - next[i];
-                len[i] = left < PAGE ? (size_t)left : PAGE;
-                pos[i] = 0;
-                if (!read_at(s->disk, bufs + (size_t)i * PAGE, len[i] * sizeof(entry),
-                             (s->runs[i].start + next[i]) * sizeof(entry))) {
-                    ok = false;
-                    break;
-                }
-                next[i] += len[i];
-            }
-            if (pos[i] < len[i] && (best < 0 || bufs[(size_t)i * PAGE + pos[i]].h <
-                                                    bufs[(size_t)best * PAGE + pos[best]].h))
-                best = i;
-        }
-        if (!ok || best < 0) break;
-        if (on == 0) fences[nf++] = bufs[(size_t)best * PAGE + pos[best]].h;
-        ob[on++] = bufs[(size_t)best * PAGE + pos[best]++];
+    for (int i = 0; ok && i < k; i++) {
+        c[i].buf = bufs + (size_t)i * PAGE;
+        ok = refill(s, c, i);
+        if (c[i].len) heap[n++] = i;
+    }
+    for (int i = n / 2; ok && i-- > 0;) heap_down(c, heap, n, i);
+    while (ok && n > 0) {
+        int i = heap[0];
+        if (on == 0) fences[nf++] = head(c, i);
+        ob[on++] = c[i].buf[c[i].pos++];
         if (on == PAGE) {
             ok = write_at(out, ob, on * sizeof(entry), written * sizeof(entry));
             written += on;
             on = 0;
         }
+        if (!(ok = ok && refill(s, c, i))) break;
+        if (c[i].pos == c[i].len) heap[0] = heap[--n]; /* run i is done */
+        heap_down(c, heap, n, 0);
     }
     if (ok && on) {
         ok = write_at(out, ob, on * sizeof(entry), written * sizeof(entry));
@@ -311,9 +368,8 @@ static bool merge_runs(unitset *s)
     }
     ok = ok && written == total;
     free(bufs);
-    free(pos);
-    free(len);
-    free(next);
+    free(c);
+    free(heap);
     if (!ok) {
         if (out) fclose(out);
         free(fences);
@@ -331,6 +387,33 @@ static bool merge_runs(unitset *s)
     return true;
 }
 
+/* Doubles the filter and fills it again from the runs on disk, read in order: false if that fails
+ * (the old filter stays, and answers stay exact, only slower). */
+static bool bloom_grow(unitset *s)
+{
+    size_t blocks = 2 * s->bloom_blocks;
+    if (blocks > SIZE_MAX / (BLOOM_WORDS * sizeof *s->bloom)) return false;
+    uint64_t *b = calloc(blocks, BLOOM_WORDS * sizeof *b), *old = s->bloom;
+    if (!b) return false;
+    size_t old_blocks = s->bloom_blocks;
+    s->bloom = b;
+    s->bloom_blocks = blocks;
+    for (int i = 0; i < s->n_runs; i++) {
+        for (uint64_t at = 0; at < s->runs[i].n; at += PAGE) {
+            size_t n = s->runs[i].n - at < PAGE ? (size_t)(s->runs[i].n - at) : PAGE;
+            if (!read_at(s->disk, s->page, n * sizeof(entry), (s->runs[i].start + at) * sizeof(entry))) {
+                s->bloom = old;
+                s->bloom_blocks = old_blocks;
+                free(b);
+                return false;
+            }
+            for (size_t k = 0; k < n; k++) bloom_add(s, s->page[k].h);
+        }
+    }
+    free(old);
+    return true;
+}
+
 /* Writes the table out as a run. 1 done (the table is empty), 0 not possible (nothing changed:
  * grow the table instead), -1 entries would be lost (the file failed half way). */
 static int spill(unitset *s)
@@ -344,10 +427,7 @@ static int spill(unitset *s)
         s->disk_failed = true;
         return 0;
     }
-    size_t n = 0;
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->mem[i].h) s->mem[n++] = s->mem[i];
-    sort_by_hash(s->mem, n);
+    size_t n = sorted_entries(s);
     if (!write_at(s->disk, s->mem, n * sizeof(entry), s->disk_n * sizeof(entry))) return -1;
     s->runs[s->n_runs++] = (run){s->disk_n, n, s->n_fences};
     for (size_t p = 0; p < pages; p++) s->fences[s->n_fences++] = s->mem[p * PAGE].h;
@@ -356,6 +436,8 @@ static int spill(unitset *s)
     memset(s->mem, 0, s->cap * sizeof *s->mem);
     s->used = 0;
     if (s->n_runs > s->runs_max && !merge_runs(s)) return -1;
+    while (s->disk_n * BLOOM_BITS_PER_UNIT > (uint64_t)s->bloom_blocks * BLOOM_WORDS * 64 && !s->bloom_full)
+        s->bloom_full = !bloom_grow(s);
     return 1;
 }
 
@@ -384,6 +466,7 @@ int unitset_add(unitset *s, uint64_t h, uint32_t line, uint32_t *first)
 
 unitset_stats unitset_info(const unitset *s)
 {
-    unitset_stats st = {s->units, s->disk_n, s->n_runs, s->merges, s->probes, s->disk_failed};
+    unitset_stats st = {s->units, s->disk_n, s->n_runs, s->merges, s->probes,
+                        s->bloom ? s->bloom_blocks * BLOOM_WORDS * sizeof *s->bloom : 0, s->disk_failed};
     return st;
 }

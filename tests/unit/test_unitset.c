@@ -73,16 +73,30 @@ static void in_memory_only(void **state) {
 
 static void spills_and_merges(void **state) {
     (void)state;
-    /* 1024 slots: a run every 716 units; 4 runs before a merge; a 4 KiB filter that fills up, so
-     * many looks go to disk and must still be exact. */
-    unitset_limits lim = {1024, 4096, 4, false};
+    /* 1024 slots: a run every 716 units; 4 runs before a merge; a 4 KiB filter that may not grow,
+     * so most looks go to disk and must still be exact. */
+    unitset_limits lim = {1024, 4096, 4, true, false};
     unitset_stats st;
     exercise(&lim, 200000, 0xfeedbeefu, &st);
     assert_true(st.on_disk > 190000);
     assert_true(st.runs >= 1 && st.runs <= 4);
     assert_true(st.merges > 10);
-    assert_true(st.probes > 1000); /* the full filter sent many looks to the runs */
+    assert_true(st.probes > 100000); /* the full filter sent most looks to the runs */
+    assert_int_equal(st.bloom_bytes, 4096);
     assert_false(st.disk_failed);
+}
+
+static void the_filter_grows(void **state) {
+    (void)state;
+    /* The same, but the filter may grow: it keeps 10 bits a unit on disk (200,000 units: 2 Mbit,
+     * 256 KiB, from 4 KiB), and few looks reach the disk. */
+    unitset_limits fixed = {1024, 4096, 4, true, false}, growing = {1024, 4096, 4, false, false};
+    unitset_stats a, b;
+    exercise(&fixed, 200000, 0xfeedbeefu, &a);
+    exercise(&growing, 200000, 0xfeedbeefu, &b);
+    assert_int_equal(b.bloom_bytes, 256 * 1024);
+    /* The repeats are found on disk either way; the new units no longer look there. */
+    assert_true(b.probes * 2 < a.probes);
 }
 
 static void default_limits_at_scale(void **state) {
@@ -94,9 +108,35 @@ static void default_limits_at_scale(void **state) {
     assert_int_equal(st.merges, 0);
 }
 
+/* Hashes that all have the table's last slot as home wrap around to its start: the spill must
+ * still write them sorted (more of them than the page that sets wrapped entries aside: heapsort),
+ * and a few such among ordinary ones (set aside, then insertion sort). */
+static void wrapped_entries_sorted(void **state) {
+    (void)state;
+    for (int many = 0; many < 2; many++) {
+        unitset_limits lim = {1024, 4096, 4, false, false};
+        unitset *s = unitset_new(&lim);
+        assert_non_null(s);
+        rnd_state = 0x77u + (uint64_t)many;
+        uint64_t h[3000];
+        uint32_t first;
+        for (size_t i = 0; i < 3000; i++) {
+            bool wrap = many ? i % 1000 < 600 : i % 100 < 3;
+            h[i] = wrap ? rnd() | (0x3ffull << 54) : rnd() | 1; /* top 10 bits set: home 1023 */
+            assert_int_equal(unitset_add(s, h[i], (uint32_t)i + 1, &first), 0);
+        }
+        for (size_t i = 0; i < 3000; i++) {
+            assert_int_equal(unitset_add(s, h[i], 0, &first), 1);
+            assert_int_equal(first, i + 1);
+        }
+        assert_true(unitset_info(s).on_disk > 0);
+        unitset_free(s);
+    }
+}
+
 static void memory_when_no_disk(void **state) {
     (void)state;
-    unitset_limits lim = {1024, 0, 0, true};
+    unitset_limits lim = {1024, 0, 0, false, true};
     unitset_stats st;
     exercise(&lim, 50000, 0x5eedu, &st);
     assert_int_equal(st.runs, 0);
@@ -117,7 +157,9 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(in_memory_only),
         cmocka_unit_test(spills_and_merges),
+        cmocka_unit_test(the_filter_grows),
         cmocka_unit_test(default_limits_at_scale),
+        cmocka_unit_test(wrapped_entries_sorted),
         cmocka_unit_test(memory_when_no_disk),
         cmocka_unit_test(names_hash_apart),
     };
