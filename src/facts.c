@@ -812,6 +812,8 @@ struct reader {
     size_t row_ncells; /* how many cells it has */
     size_t row_far;    /* 1 + the last non-empty cell past the width kept, else 0 */
     uint64_t row_hash; /* batch: unitset_hash of the unit name, when it is its own NFC; else 0 */
+    bool row_slow;     /* batch: a fact's cell was kept to be read at the row's end, or a column
+                        * without a name has a value: batch_row must go through the cells */
     bool skip_row;
 
     facts_layout layout;
@@ -1210,7 +1212,7 @@ static void batch_row(reader *r, const row_view *v)
         size_t m = v->ncells < r->ncols ? v->ncells : r->ncols;
         for (size_t i = m; i < r->named; i++)
             if (r->colmap[i] >= 0) vals[r->colmap[i]] = BLANK_VALUE;
-        for (size_t i = 1; i < m; i++) {
+        for (size_t i = 1; r->row_slow && i < m; i++) {
             int s = col_of(r, i);
             if (s < 0) {
                 if (s == COL_UNNAMED && cell_n(v, i) > 0) {
@@ -1493,13 +1495,16 @@ static void cb_field(void *s, size_t len, void *ud)
             if (k >= r->ncols) r->row_far = k + 1; /* past the header */
             else if (!push_empty_cells(r) || !cellvec_push(&r->cells, (cell_ref){NO_TEXT, len}))
                 out_of_memory(r); /* a column without a name: warned about in batch_row */
+            else r->row_slow = true;
             return;
         }
         /* The hot path: a fact's cell is read here and not copied. */
         int sp = r->colmap[k];
         if (len == 0 || (sp >= 0 && batch_value(r, sp, k, p, len)) || sp < 0) {
-            if (sp < 0) r->row_nl += count_nl(p, len);
-            else if (len == 0) r->values[sp] = BLANK_VALUE;
+            if (sp < 0) {
+                r->row_nl += count_nl(p, len);
+                r->row_slow |= sp == COL_UNNAMED && len > 0;
+            } else if (len == 0) r->values[sp] = BLANK_VALUE;
             if (!cellvec_push(&r->cells, (cell_ref){NO_TEXT, len})) out_of_memory(r);
             return;
         }
@@ -1517,6 +1522,7 @@ static void cb_field(void *s, size_t len, void *ud)
         }
         if (len == 0) return;
     }
+    r->row_slow |= k > 0;
     keep_cell(r, p, len);
 }
 
@@ -1548,6 +1554,7 @@ static void cb_row(int c, void *ud)
     r->cells.len = 0;
     r->row_ncells = r->row_far = 0;
     r->row_hash = 0;
+    r->row_slow = false;
     if (c >= 0 && r->chunk) { /* past the row's line breaks and its line end: the next row starts here */
         size_t k = r->row_nl >= r->row_nl_passed ? r->row_nl - r->row_nl_passed + 1 : 1;
         while (k-- > 0 && pass_nl(r)) {

@@ -411,6 +411,16 @@ static void csv_field(sbuf *b, const char *s)
 
 /* ---- the report ---- */
 
+/* An area's CSV row after the unit name, when the area has an index: it depends on the area's
+ * status, score and maximum only, and areas often score the same from one unit to the next (the
+ * evaluator keeps whole subtrees' results for the same reason), so the last one is kept. */
+typedef struct {
+    bool valid;
+    uint8_t status;
+    dec_t score, max;
+    sbuf text;
+} area_row;
+
 typedef struct {
     size_t name_off; /* in report.names */
     dec_t index, total, max;
@@ -436,6 +446,7 @@ struct report {
     size_t *pre_off; /* n_nodes + 1 offsets into pre */
     sbuf apre;  /* CSV: per top-level node, its area row's cells "INDEX <code>,title," */
     size_t *apre_off; /* n_top + 1 offsets into apre */
+    area_row *arows; /* CSV: per top-level node, its last area row with an index */
 
     summary *sums;
     size_t n_sums, cap_sums;
@@ -446,6 +457,8 @@ struct report {
 };
 
 static const char *status_name(int s) { return eval_status_name((node_status)s); }
+
+static bool same_dec(dec_t a, dec_t b) { return a.num == b.num && a.den == b.den; }
 
 static bool has_score(const node_result *x)
 {
@@ -685,7 +698,8 @@ static bool build_area_pre(report *r)
 {
     const ruleset *rs = r->rs;
     r->apre_off = malloc(((size_t)rs->n_top + 1) * sizeof *r->apre_off);
-    if (!r->apre_off) return false;
+    r->arows = calloc((size_t)rs->n_top + 1, sizeof *r->arows);
+    if (!r->apre_off || !r->arows) return false;
     for (int i = 0; i < rs->n_top; i++) {
         const node *n = rs->top[i];
         r->apre_off[i] = r->apre.len;
@@ -749,6 +763,8 @@ void report_free(report *r)
     sb_free(&r->pre);
     sb_free(&r->apre);
     free(r->apre_off);
+    for (int i = 0; r->arows && i < r->rs->n_top; i++) sb_free(&r->arows[i].text);
+    free(r->arows);
     sb_free(&r->names);
     free(r->pre_off);
     free(r->sums);
@@ -889,9 +905,15 @@ static void csv_areas(report *r, const node_result *res)
         const node *n = rs->top[i];
         if (n->kind == NODE_BONUS) continue;
         const node_result *x = &res[n->id];
+        area_row *a = &r->arows[i];
+        sb_putn(b, r->unitq.p, r->unitq.len);
+        if (a->valid && a->status == x->status && same_dec(a->score, x->score) && same_dec(a->max, x->max)) {
+            sb_putn(b, a->text.p, a->text.len);
+            continue;
+        }
+        size_t from = b->len;
         dec_t idx;
         bool ok = report_area_index(rs, n, x, &idx);
-        sb_putn(b, r->unitq.p, r->unitq.len);
         sb_putc(b, ',');
         sb_putn(b, r->apre.p + r->apre_off[i], r->apre_off[i + 1] - r->apre_off[i]);
         if (ok) sb_dec(b, idx, -1);
@@ -900,6 +922,14 @@ static void csv_areas(report *r, const node_result *res)
         sb_putc(b, ',');
         csv_field(b, area_why(r, n, x, ok));
         sb_putc(b, '\n');
+        if (ok && !b->oom) { /* with an index there is no reason: the row is the status, score and maximum's */
+            a->text.len = 0;
+            sb_putn(&a->text, b->p + from, b->len - from);
+            a->valid = !a->text.oom;
+            a->status = x->status;
+            a->score = x->score;
+            a->max = x->max;
+        }
     }
 }
 
