@@ -170,9 +170,10 @@ static inline void sb_putn(sbuf *b, const char *s, size_t n)
     b->p[b->len] = '\0';
 }
 
-static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
+/* Inline too, so that the length of a literal is known when compiling. */
+static inline void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
 
-static void sb_putc(sbuf *b, char c) { sb_putn(b, &c, 1); }
+static inline void sb_putc(sbuf *b, char c) { sb_putn(b, &c, 1); }
 
 static void sb_spaces(sbuf *b, int n)
 {
@@ -395,7 +396,7 @@ static void sb_right_dec(sbuf *b, dec_t d, int places, const char *suffix, int w
 
 static void csv_field(sbuf *b, const char *s)
 {
-    if (!s) return;
+    if (!s || !*s) return; /* most reasons are empty */
     if (!s[strcspn(s, ",\"\r\n")]) {
         sb_puts(b, s);
         return;
