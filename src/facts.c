@@ -1198,9 +1198,10 @@ static void batch_row(reader *r, const row_view *v)
                  show_name(&su, u.s), used, r->ncols);
     } else if ((seen = unitset_add(r->units, r->row_hash ? r->row_hash : unitset_hash(u.s, u.len), v->line,
                                    &first)) != 0) {
-        if (seen < 0) {
-            emit_file(r, DIAG_ERROR, "the duplicate-unit check failed: out of memory, or its temporary file "
-                                     "could not be written (%s)", strerror(errno));
+        if (seen == -1) out_of_memory(r);
+        else if (seen < 0) {
+            emit_row(r, DIAG_ERROR, v, 0, "the duplicate-unit check cannot write its temporary file (%s); the "
+                                          "rest of the file is not read", strerror(errno));
             r->fatal = true;
         } else duplicate_unit(r, v, u.s, first);
     } else {

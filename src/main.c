@@ -1,4 +1,5 @@
 /* chiso: the command line, a thin layer over libchiso. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,9 @@ static int take_lang(int *argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    /* Past a file size limit (ulimit -f) a write fails with EFBIG and is reported like a full
+     * disk, instead of the signal killing chiso half way through an output or its temporary file. */
+    signal(SIGXFSZ, SIG_IGN);
     int lang = take_lang(&argc, argv);
     if (lang < 0) return EXIT_FAILED;
     diag_set_default_lang(lang);

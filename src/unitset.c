@@ -213,7 +213,7 @@ static bool fences_reserve(unitset *s, size_t more)
     return true;
 }
 
-/* 1 if h is in run r (its line in *line), 0 if not, -1 if the file cannot be read. */
+/* 1 if h is in run r (its line in *line), 0 if not, -2 if the file cannot be read. */
 static int run_find(unitset *s, const run *r, uint64_t h, uint32_t *line)
 {
     size_t pages = (size_t)((r->n + PAGE - 1) / PAGE), lo = 0, hi = pages;
@@ -227,7 +227,7 @@ static int run_find(unitset *s, const run *r, uint64_t h, uint32_t *line)
     uint64_t at = (uint64_t)(lo - 1) * PAGE;
     size_t n = r->n - at < PAGE ? (size_t)(r->n - at) : PAGE;
     s->probes++;
-    if (!read_at(s->disk, s->page, n * sizeof(entry), (r->start + at) * sizeof(entry))) return -1;
+    if (!read_at(s->disk, s->page, n * sizeof(entry), (r->start + at) * sizeof(entry))) return -2;
     size_t a = 0, b = n;
     while (a < b) {
         size_t mid = a + (b - a) / 2;
@@ -329,8 +329,9 @@ static bool refill(unitset *s, cursor *c, int i)
     return true;
 }
 
-/* A k-way merge of every run into one, in a new file. false on failure (the set stays as it was). */
-static bool merge_runs(unitset *s)
+/* A k-way merge of every run into one, in a new file. 1, or on failure -1 (out of memory) or -2
+ * (the files failed); the set is unusable then. */
+static int merge_runs(unitset *s)
 {
     int k = s->n_runs, n = 0;
     uint64_t total = 0, written = 0;
@@ -341,7 +342,7 @@ static bool merge_runs(unitset *s)
     cursor *c = calloc((size_t)k, sizeof *c);
     int *heap = malloc((size_t)k * sizeof *heap);
     uint64_t *fences = malloc((pages ? pages : 1) * sizeof *fences);
-    bool ok = out && bufs && c && heap && fences;
+    bool mem_ok = bufs && c && heap && fences, ok = out && mem_ok;
     entry *ob = bufs ? bufs + (size_t)k * PAGE : NULL;
     for (int i = 0; ok && i < k; i++) {
         c[i].buf = bufs + (size_t)i * PAGE;
@@ -371,9 +372,11 @@ static bool merge_runs(unitset *s)
     free(c);
     free(heap);
     if (!ok) {
+        int e = errno;
         if (out) fclose(out);
         free(fences);
-        return false;
+        errno = e;
+        return mem_ok ? -2 : -1;
     }
     fclose(s->disk);
     s->disk = out;
@@ -384,7 +387,7 @@ static bool merge_runs(unitset *s)
     s->runs[0] = (run){0, total, 0};
     s->n_runs = 1;
     s->merges++;
-    return true;
+    return 1;
 }
 
 /* Doubles the filter and fills it again from the runs on disk, read in order: false if that fails
@@ -415,7 +418,8 @@ static bool bloom_grow(unitset *s)
 }
 
 /* Writes the table out as a run. 1 done (the table is empty), 0 not possible (nothing changed:
- * grow the table instead), -1 entries would be lost (the file failed half way). */
+ * grow the table instead), -2 entries would be lost (the file failed half way), -1 out of memory
+ * in a merge. */
 static int spill(unitset *s)
 {
     if (s->no_disk || s->disk_failed) return 0;
@@ -428,14 +432,17 @@ static int spill(unitset *s)
         return 0;
     }
     size_t n = sorted_entries(s);
-    if (!write_at(s->disk, s->mem, n * sizeof(entry), s->disk_n * sizeof(entry))) return -1;
+    if (!write_at(s->disk, s->mem, n * sizeof(entry), s->disk_n * sizeof(entry))) return -2;
     s->runs[s->n_runs++] = (run){s->disk_n, n, s->n_fences};
     for (size_t p = 0; p < pages; p++) s->fences[s->n_fences++] = s->mem[p * PAGE].h;
     for (size_t i = 0; i < n; i++) bloom_add(s, s->mem[i].h);
     s->disk_n += n;
     memset(s->mem, 0, s->cap * sizeof *s->mem);
     s->used = 0;
-    if (s->n_runs > s->runs_max && !merge_runs(s)) return -1;
+    if (s->n_runs > s->runs_max) {
+        int m = merge_runs(s);
+        if (m < 0) return m;
+    }
     while (s->disk_n * BLOOM_BITS_PER_UNIT > (uint64_t)s->bloom_blocks * BLOOM_WORDS * 64 && !s->bloom_full)
         s->bloom_full = !bloom_grow(s);
     return 1;
@@ -457,7 +464,8 @@ int unitset_add(unitset *s, uint64_t h, uint32_t line, uint32_t *first)
     }
     if (10 * (s->used + 1) > 7 * s->cap) {
         int k = s->cap < s->max_cap ? 0 : spill(s);
-        if (k < 0 || (k == 0 && !mem_grow(s))) return -1;
+        if (k < 0) return k;
+        if (k == 0 && !mem_grow(s)) return -1;
     }
     mem_put(s, h, line);
     s->units++;

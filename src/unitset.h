@@ -39,8 +39,9 @@ uint64_t unitset_hash(const char *s, size_t n);
 /* Starts fetching where h will be looked for in memory (the table is megabytes: a cache miss). */
 void unitset_prefetch(const unitset *s, uint64_t h);
 
-/* 0: h is new and is now recorded, seen on `line`. 1: h was seen before, first on *first. -1: out of
- * memory, or the temporary file failed in a way that loses entries; the set is unusable then. */
+/* 0: h is new and is now recorded, seen on `line`. 1: h was seen before, first on *first. After a
+ * failure the set is unusable: -1 out of memory; -2 the temporary file failed (errno says why: a
+ * full disk, a file size limit). */
 int unitset_add(unitset *s, uint64_t h, uint32_t line, uint32_t *first);
 
 typedef struct {

@@ -1,7 +1,11 @@
 /* The duplicate-unit set: small limits make it spill runs to disk, merge them and fall back to
  * memory within a test's few hundred thousand units; every answer is checked against a plain
  * sorted array of what was added. */
+#define _POSIX_C_SOURCE 200809L /* setrlimit */
+#include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -134,6 +138,34 @@ static void wrapped_entries_sorted(void **state) {
     }
 }
 
+/* A temporary file that cannot grow (a file size limit here, a full disk in life): the set says so
+ * with -2 and errno, and never answers wrongly before that. */
+static void disk_failure_reported(void **state) {
+    (void)state;
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 64 * 1024; /* 4,096 entries; a spill writes 1,433: the third one fails */
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    unitset_limits small = {2048, 4096, 4, false, false};
+    unitset *s = unitset_new(&small);
+    assert_non_null(s);
+    rnd_state = 0x1u;
+    int k = 0;
+    uint32_t first;
+    size_t i = 0;
+    for (; i < 100000 && (k = unitset_add(s, rnd() | 1, (uint32_t)i + 1, &first)) == 0; i++) {
+    }
+    int e = errno;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, was);
+    assert_int_equal(k, -2);
+    assert_int_equal(e, EFBIG);
+    assert_true(i > 3000 && i < 6000);
+    unitset_free(s);
+}
+
 static void memory_when_no_disk(void **state) {
     (void)state;
     unitset_limits lim = {1024, 0, 0, false, true};
@@ -161,6 +193,7 @@ int main(void) {
         cmocka_unit_test(default_limits_at_scale),
         cmocka_unit_test(wrapped_entries_sorted),
         cmocka_unit_test(memory_when_no_disk),
+        cmocka_unit_test(disk_failure_reported),
         cmocka_unit_test(names_hash_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
