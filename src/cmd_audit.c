@@ -9,10 +9,12 @@
 #include "cli.h"
 #include "outfile.h"
 #include "diag.h"
+#include "help_vi.h"
 #include "load.h"
 #include "table.h"
 
 void cmd_audit_help(void) {
+    if (help_vi_print("audit", stdout)) return;
     fputs("Usage: chiso audit [OPTIONS] RULES TABLE\n"
           "\n"
           "Checks a published appraisal table (bảng điểm thẩm định: one row per node, one column\n"

@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "help_vi.h"
 #include "diag.h"
 #include "load.h"
 
 void cmd_check_help(void) {
+    if (help_vi_print("check", stdout)) return;
     fputs("Usage: chiso check RULES\n"
           "\n"
           "Parses the rule file and the files it imports, resolves every name, checks types, and\n"

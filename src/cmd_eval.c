@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "help_vi.h"
 #include "diag.h"
 #include "batch.h"
 #include "eval.h"
@@ -16,6 +17,7 @@
 #include "unitset.h"
 
 void cmd_eval_help(void) {
+    if (help_vi_print("eval", stdout)) return;
     fputs("Usage: chiso eval [OPTIONS] RULES FACTS...\n"
           "\n"
           "Scores every unit found in the FACTS files (CSV; - reads standard input) with the rule\n"

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "help_vi.h"
 #include "eval.h"
 #include "explain.h"
 #include "facts.h"
@@ -14,6 +15,7 @@
 #include "textutil.h"
 
 void cmd_explain_help(void) {
+    if (help_vi_print("explain", stdout)) return;
     fputs("Usage: chiso explain [OPTIONS] RULES FACTS...\n"
           "\n"
           "Shows how each unit's scores were derived, step by step, so that a person can check them\n"

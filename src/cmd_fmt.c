@@ -11,11 +11,13 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "help_vi.h"
 #include "fmt.h"
 #include "keywords.h"
 #include "load.h"
 
 void cmd_fmt_help(void) {
+    if (help_vi_print("fmt", stdout)) return;
     fputs("Usage: chiso fmt [--check] [--to en|vi] [-w] FILES...\n"
           "\n"
           "Lays rule files out in the canonical form (docs/fmt.md): indentation of 2 spaces per\n"

@@ -10,11 +10,13 @@
 #include "outfile.h"
 #include "decimal.h"
 #include "diag.h"
+#include "help_vi.h"
 #include "table.h"
 #include "textutil.h"
 
 void cmd_import_help(void)
 {
+    if (help_vi_print("import", stdout)) return;
     fputs("Usage: chiso import [OPTIONS] TABLE.csv\n"
           "\n"
           "Writes a rule file skeleton from a published appraisal table (\"bảng điểm thẩm định\"):\n"

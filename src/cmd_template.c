@@ -6,11 +6,13 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "help_vi.h"
 #include "load.h"
 #include "outfile.h"
 #include "template.h"
 
 void cmd_template_help(void) {
+    if (help_vi_print("template", stdout)) return;
     fputs("Usage: chiso template [OPTIONS] RULES\n"
           "\n"
           "Writes the fact sheet a unit fills in to be scored with the rule file RULES: every fact\n"

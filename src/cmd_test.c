@@ -9,11 +9,13 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "help_vi.h"
 #include "eval.h"
 #include "load.h"
 #include "report.h"
 
 void cmd_test_help(void) {
+    if (help_vi_print("test", stdout)) return;
     fputs("Usage: chiso test [--coverage] [-q] PATH...\n"
           "\n"
           "Runs every test case in the rule files given, and in the .chiso files under the folders\n"

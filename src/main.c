@@ -6,11 +6,15 @@
 
 #include "cli.h"
 #include "diag.h"
+#include "help_vi.h"
 
 static void usage(FILE *out) {
-    fputs("chiso " CHISO_VERSION " - rule files for the administrative-reform index (Chỉ số CCHC)\n"
-          "\n"
-          "Usage:\n"
+    if (diag_default_lang() == DIAG_VI)
+        fputs("chiso " CHISO_VERSION " - tệp quy tắc chấm Chỉ số cải cách hành chính (Chỉ số CCHC)\n\n", out);
+    else
+        fputs("chiso " CHISO_VERSION " - rule files for the administrative-reform index (Chỉ số CCHC)\n\n", out);
+    if (help_vi_print("chiso", out)) return;
+    fputs("Usage:\n"
           "  chiso check RULES                 parse and check a rule file, report errors and warnings\n"
           "  chiso eval RULES FACTS...         score units from fact sheets (CSV)\n"
           "  chiso explain RULES FACTS... [--node CODE] [--unit NAME]\n"
@@ -33,7 +37,7 @@ static void usage(FILE *out) {
           "     every other unit's results are still written\n"
           "  2  could not run: errors in the rule file, bad usage, a file that cannot be read\n"
           "\n"
-          "Every command takes --lang vi|en: the language of diagnostics (default: from LANG).\n"
+          "Every command takes --lang vi|en: the language of diagnostics and help (default: from LANG).\n"
           "Run 'chiso help eval' or 'chiso eval --help' for a command's options.\n",
           out);
 }
