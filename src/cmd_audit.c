@@ -7,6 +7,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "cli_args.h"
 #include "outfile.h"
 #include "diag.h"
 #include "help_vi.h"
@@ -71,46 +72,33 @@ void cmd_audit_help(void) {
 int cmd_audit(int argc, char **argv) {
     report_format format = REPORT_TEXT;
     const char *out_path = NULL, *rules = NULL, *table = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            cmd_audit_help();
-            return EXIT_OK;
-        } else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) {
-            if (!val) goto missing_value;
+    enum { O_HELP, O_FORMAT, O_OUTPUT };
+    static const cli_opt opts[] = {
+        {O_HELP, "-h", "--help", false}, {O_FORMAT, "-f", "--format", true}, {O_OUTPUT, "-o", "--output", true},
+    };
+    cli_args args;
+    cli_args_init(&args, "audit", argc, argv);
+    const char *val;
+    for (int k; (k = cli_next(&args, opts, sizeof opts / sizeof *opts, &val)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD: return EXIT_FAILED;
+        case O_HELP: cmd_audit_help(); return EXIT_OK;
+        case O_FORMAT:
             if (strcmp(val, "text") == 0) format = REPORT_TEXT;
             else if (strcmp(val, "csv") == 0) format = REPORT_CSV;
             else if (strcmp(val, "json") == 0) format = REPORT_JSON;
-            else {
-                fprintf(stderr, "chiso audit: unknown format '%s' (text, csv or json)\n", val);
-                goto usage;
-            }
-            i++;
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (!val) goto missing_value;
-            out_path = val;
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "chiso audit: unknown option '%s'\n", a);
-            goto usage;
-        } else if (!rules) {
-            rules = a;
-        } else if (!table) {
-            table = a;
-        } else {
-            fprintf(stderr, "chiso audit: one table at a time ('%s' and '%s')\n", table, a);
-            goto usage;
+            else return cli_usage_error("audit", "unknown format '%s' (text, csv or json)", val);
+            break;
+        case O_OUTPUT: out_path = val; break;
+        case CLI_OPERAND:
+            if (!rules) rules = val;
+            else if (!table) table = val;
+            else return cli_usage_error("audit", "one table at a time ('%s' and '%s')", table, val);
+            break;
         }
-        continue;
-    missing_value:
-        fprintf(stderr, "chiso audit: option '%s' needs a value\n", a);
-        goto usage;
     }
-    if (!rules || !table) {
-        fprintf(stderr, "chiso audit: %s\n", !rules ? "missing RULES and TABLE" : "missing TABLE");
-        goto usage;
-    }
+    if (!rules || !table)
+        return cli_usage_error("audit", "%s", !rules ? diag_tr("missing RULES and TABLE") : diag_tr("missing TABLE"));
 
     int rc = EXIT_FAILED;
     diag_sink *d = diag_sink_new(stderr);
@@ -157,8 +145,4 @@ done:
     ruleset_free(rs);
     diag_sink_free(d);
     return rc;
-
-usage:
-    fprintf(stderr, "see 'chiso audit --help'\n");
-    return EXIT_FAILED;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "help_vi.h"
 #include "diag.h"
 #include "load.h"
@@ -30,26 +31,20 @@ void cmd_check_help(void) {
 static const char *plural_s(int n) { return n == 1 || diag_default_lang() == DIAG_VI ? "" : "s"; }
 
 int cmd_check(int argc, char **argv) {
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    const char *path = NULL, *val;
+    static const cli_opt opts[] = {{0, "-h", "--help", false}};
+    cli_args args;
+    cli_args_init(&args, "check", argc, argv);
+    for (int k; (k = cli_next(&args, opts, 1, &val)) != CLI_END;) {
+        if (k == CLI_BAD) return EXIT_FAILED;
+        if (k == 0) {
             cmd_check_help();
             return EXIT_OK;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, diag_tr("chiso check: unknown option '%s'; see 'chiso check --help'\n"), argv[i]);
-            return EXIT_FAILED;
-        }
-        if (path) {
-            fprintf(stderr, diag_tr("chiso check: one rule file at a time ('%s' and '%s')\n"), path, argv[i]);
-            return EXIT_FAILED;
-        }
-        path = argv[i];
+        if (path) return cli_usage_error("check", "one rule file at a time ('%s' and '%s')", path, val);
+        path = val;
     }
-    if (!path) {
-        fputs(diag_tr("chiso check: missing RULES; see 'chiso check --help'\n"), stderr);
-        return EXIT_FAILED;
-    }
+    if (!path) return cli_usage_error("check", "missing RULES");
     diag_sink *d = diag_sink_new(stderr);
     if (!d) return EXIT_FAILED;
     ruleset *rs = load_rules(path, d);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "help_vi.h"
 #include "diag.h"
 #include "batch.h"
@@ -162,90 +163,81 @@ int cmd_eval(int argc, char **argv) {
     bool quiet = false;
     int jobs = 1;
     if (!facts) return EXIT_FAILED;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    enum { O_HELP, O_FORMAT, O_OUTPUT, O_DETAIL, O_WIDTH, O_NO_RANK, O_JOBS, O_RANK_BY, O_QUIET };
+    static const cli_opt opts[] = {
+        {O_HELP, "-h", "--help", false},        {O_FORMAT, "-f", "--format", true},
+        {O_OUTPUT, "-o", "--output", true},     {O_DETAIL, NULL, "--detail", true},
+        {O_WIDTH, NULL, "--width", true},       {O_NO_RANK, NULL, "--no-rank", false},
+        {O_JOBS, "-j", "--jobs", true},         {O_RANK_BY, NULL, "--rank-by", true},
+        {O_QUIET, "-q", "--quiet", false},
+    };
+    cli_args args;
+    cli_args_init(&args, "eval", argc, argv);
+    const char *val;
+    long n;
+    for (int k; (k = cli_next(&args, opts, sizeof opts / sizeof *opts, &val)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD: goto usage;
+        case O_HELP:
             cmd_eval_help();
             free(facts);
             return EXIT_OK;
-        } else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) {
-            if (!val) goto missing_value;
+        case O_FORMAT:
             if (strcmp(val, "text") == 0) ro.format = REPORT_TEXT;
             else if (strcmp(val, "csv") == 0) ro.format = REPORT_CSV;
             else if (strcmp(val, "json") == 0) ro.format = REPORT_JSON;
             else if (strcmp(val, "appendix") == 0) ro.format = REPORT_APPENDIX;
             else if (strcmp(val, "xlsx") == 0) ro.format = REPORT_XLSX;
             else {
-                fprintf(stderr, "chiso eval: unknown format '%s' (text, csv, json, appendix or xlsx)\n", val);
+                cli_usage_error("eval", "unknown format '%s' (text, csv, json, appendix or xlsx)", val);
                 goto usage;
             }
-            i++;
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (!val) goto missing_value;
-            out_path = val;
-            i++;
-        } else if (strcmp(a, "--detail") == 0) {
-            if (!val) goto missing_value;
+            break;
+        case O_OUTPUT: out_path = val; break;
+        case O_DETAIL:
             if (strcmp(val, "nodes") == 0) ro.detail = DETAIL_NODES;
             else if (strcmp(val, "total") == 0) ro.detail = DETAIL_TOTAL;
             else {
-                fprintf(stderr, "chiso eval: unknown detail '%s' (nodes or total)\n", val);
+                cli_usage_error("eval", "unknown detail '%s' (nodes or total)", val);
                 goto usage;
             }
-            i++;
-        } else if (strcmp(a, "--width") == 0) {
-            if (!val) goto missing_value;
-            char *end;
-            long w = strtol(val, &end, 10);
-            if (*end || w < 40 || w > 1000) {
-                fprintf(stderr, "chiso eval: --width takes a number from 40 to 1000\n");
+            break;
+        case O_WIDTH:
+            if (!cli_number(val, 40, 1000, &n)) {
+                cli_usage_error("eval", "%s takes a number from %d to %d", "--width", 40, 1000);
                 goto usage;
             }
-            ro.width = (int)w;
-            i++;
-        } else if (strcmp(a, "--no-rank") == 0) {
-            ro.rank = false;
-        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
-            if (!val) goto missing_value;
-            char *end;
-            long j = strtol(val, &end, 10);
-            if (*end || j < 1 || j > 64) {
-                fprintf(stderr, "chiso eval: --jobs takes a number from 1 to 64\n");
+            ro.width = (int)n;
+            break;
+        case O_NO_RANK: ro.rank = false; break;
+        case O_JOBS:
+            if (!cli_number(val, 1, 64, &n)) {
+                cli_usage_error("eval", "%s takes a number from %d to %d", "--jobs", 1, 64);
                 goto usage;
             }
-            jobs = (int)j;
-            i++;
-        } else if (strcmp(a, "--rank-by") == 0) {
-            if (!val) goto missing_value;
+            jobs = (int)n;
+            break;
+        case O_RANK_BY:
             if (strcmp(val, "index") == 0) rx.rank_by = RANK_BY_INDEX;
             else if (strcmp(val, "total") == 0) rx.rank_by = RANK_BY_TOTAL;
             else {
-                fprintf(stderr, "chiso eval: unknown ranking key '%s' (index or total)\n", val);
+                cli_usage_error("eval", "unknown ranking key '%s' (index or total)", val);
                 goto usage;
             }
-            i++;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            quiet = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "chiso eval: unknown option '%s'\n", a);
-            goto usage;
-        } else if (!rules) {
-            rules = a;
-        } else {
-            facts[n_facts++] = a;
+            break;
+        case O_QUIET: quiet = true; break;
+        case CLI_OPERAND:
+            if (!rules) rules = val;
+            else facts[n_facts++] = val;
+            break;
         }
-        continue;
-    missing_value:
-        fprintf(stderr, "chiso eval: option '%s' needs a value\n", a);
-        goto usage;
     }
     if (!rules || n_facts == 0) {
-        fprintf(stderr, "chiso eval: %s\n", !rules ? "missing RULES and FACTS" : "missing FACTS");
+        cli_usage_error("eval", "%s", !rules ? diag_tr("missing RULES and FACTS") : diag_tr("missing FACTS"));
         goto usage;
     }
     if (ro.format == REPORT_XLSX && (!out_path || strcmp(out_path, "-") == 0)) {
-        fprintf(stderr, "chiso eval: --format xlsx needs -o FILE.xlsx (a workbook is not written to standard output)\n");
+        cli_usage_error("eval", "--format xlsx needs -o FILE.xlsx (a workbook is not written to standard output)");
         goto usage;
     }
 
@@ -311,7 +303,6 @@ done:
     return rc;
 
 usage:
-    fprintf(stderr, "see 'chiso eval --help'\n");
     free(facts);
     return EXIT_FAILED;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "diag.h"
 #include "help_vi.h"
 #include "eval.h"
@@ -179,46 +180,40 @@ int cmd_explain(int argc, char **argv) {
         free(codes);
         return EXIT_FAILED;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    enum { O_HELP, O_FORMAT, O_NODE, O_UNIT };
+    static const cli_opt opts[] = {
+        {O_HELP, "-h", "--help", false}, {O_FORMAT, "-f", "--format", true},
+        {O_NODE, NULL, "--node", true},  {O_UNIT, NULL, "--unit", true},
+    };
+    cli_args args;
+    cli_args_init(&args, "explain", argc, argv);
+    const char *val;
+    for (int k; (k = cli_next(&args, opts, sizeof opts / sizeof *opts, &val)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD: goto usage;
+        case O_HELP:
             cmd_explain_help();
             free(facts);
             free(codes);
             return EXIT_OK;
-        } else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) {
-            if (!val) goto missing_value;
+        case O_FORMAT:
             if (strcmp(val, "text") == 0) json = false;
             else if (strcmp(val, "json") == 0) json = true;
             else {
-                fprintf(stderr, "chiso explain: unknown format '%s' (text or json)\n", val);
+                cli_usage_error("explain", "unknown format '%s' (text or json)", val);
                 goto usage;
             }
-            i++;
-        } else if (strcmp(a, "--node") == 0) {
-            if (!val) goto missing_value;
-            codes[n_codes++] = val;
-            i++;
-        } else if (strcmp(a, "--unit") == 0) {
-            if (!val) goto missing_value;
-            unit = val;
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "chiso explain: unknown option '%s'\n", a);
-            goto usage;
-        } else if (!rules) {
-            rules = a;
-        } else {
-            facts[n_facts++] = a;
+            break;
+        case O_NODE: codes[n_codes++] = val; break;
+        case O_UNIT: unit = val; break;
+        case CLI_OPERAND:
+            if (!rules) rules = val;
+            else facts[n_facts++] = val;
+            break;
         }
-        continue;
-    missing_value:
-        fprintf(stderr, "chiso explain: option '%s' needs a value\n", a);
-        goto usage;
     }
     if (!rules || n_facts == 0) {
-        fprintf(stderr, "chiso explain: %s\n", !rules ? "missing RULES and FACTS" : "missing FACTS");
+        cli_usage_error("explain", "%s", !rules ? diag_tr("missing RULES and FACTS") : diag_tr("missing FACTS"));
         goto usage;
     }
 
@@ -319,7 +314,6 @@ done:
     return rc;
 
 usage:
-    fprintf(stderr, "see 'chiso explain --help'\n");
     free(facts);
     free(codes);
     return EXIT_FAILED;

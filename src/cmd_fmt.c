@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "diag.h"
 #include "help_vi.h"
 #include "fmt.h"
@@ -28,7 +29,7 @@ void cmd_fmt_help(void) {
           "\n"
           "Options:\n"
           "  (none)        print the formatted text of one file (or - for standard input)\n"
-          "  -w            rewrite the files in place (only those that change)\n"
+          "  -w, --write   rewrite the files in place (only those that change)\n"
           "  --check       print the names of the files that are not in canonical form; change\n"
           "                nothing\n"
           "  --to en|vi    also convert the keywords to English or Vietnamese; a Vietnamese file\n"
@@ -147,47 +148,46 @@ int cmd_fmt(int argc, char **argv) {
     fmt_opts opts = {FMT_KEEP_LANG};
     char **files = calloc((size_t)argc + 1, sizeof *files);
     if (!files) return EXIT_FAILED;
-    int rc = EXIT_FAILED, only_files = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-            files[nfiles++] = argv[i];
-        } else if (strcmp(a, "--") == 0) {
-            only_files = 1;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    int rc = EXIT_FAILED;
+    enum { O_HELP, O_WRITE, O_CHECK, O_TO };
+    static const cli_opt options[] = {
+        {O_HELP, "-h", "--help", false}, {O_WRITE, "-w", "--write", false},
+        {O_CHECK, NULL, "--check", false}, {O_TO, NULL, "--to", true},
+    };
+    cli_args args;
+    cli_args_init(&args, "fmt", argc, argv);
+    const char *val;
+    for (int k; (k = cli_next(&args, options, sizeof options / sizeof *options, &val)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD: goto out;
+        case O_HELP:
             cmd_fmt_help();
             rc = EXIT_OK;
             goto out;
-        } else if (strcmp(a, "-w") == 0) {
-            do_write = 1;
-        } else if (strcmp(a, "--check") == 0) {
-            check = 1;
-        } else if (strcmp(a, "--to") == 0 || strncmp(a, "--to=", 5) == 0) {
-            const char *v = a[4] == '=' ? a + 5 : i + 1 < argc ? argv[++i] : NULL;
-            if (v && strcmp(v, "en") == 0) opts.to_lang = KW_EN;
-            else if (v && strcmp(v, "vi") == 0) opts.to_lang = KW_VI;
+        case O_WRITE: do_write = 1; break;
+        case O_CHECK: check = 1; break;
+        case O_TO:
+            if (strcmp(val, "en") == 0) opts.to_lang = KW_EN;
+            else if (strcmp(val, "vi") == 0) opts.to_lang = KW_VI;
             else {
-                fprintf(stderr, "chiso fmt: --to needs 'en' or 'vi'%s%s%s\n", v ? " (not '" : "",
-                        v ? v : "", v ? "')" : "");
+                cli_usage_error("fmt", "--to needs 'en' or 'vi' (not '%s')", val);
                 goto out;
             }
-        } else {
-            fprintf(stderr, "chiso fmt: unknown option '%s'; see 'chiso fmt --help'\n", a);
-            goto out;
+            break;
+        case CLI_OPERAND: files[nfiles++] = (char *)val; break;
         }
     }
     if (nfiles == 0) {
-        fprintf(stderr, "chiso fmt: missing FILES; see 'chiso fmt --help'\n");
+        cli_usage_error("fmt", "missing FILES");
         goto out;
     }
     if (do_write && check) {
-        fprintf(stderr, "chiso fmt: -w and --check do not go together\n");
+        cli_usage_error("fmt", "-w and --check do not go together");
         goto out;
     }
     int mode = do_write ? MODE_WRITE : check ? MODE_CHECK : MODE_PRINT;
     if (mode == MODE_PRINT && nfiles > 1) {
-        fprintf(stderr, "chiso fmt: one file at a time without -w or --check ('%s' and '%s')\n",
-                files[0], files[1]);
+        cli_usage_error("fmt", "one file at a time without -w or --check ('%s' and '%s')", files[0], files[1]);
         goto out;
     }
     for (int i = 0; i < nfiles; i++) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "outfile.h"
 #include "decimal.h"
 #include "diag.h"
@@ -240,48 +241,33 @@ int cmd_import(int argc, char **argv)
 {
     const char *out_path = NULL, *path = NULL, *title_arg = NULL;
     int year = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            cmd_import_help();
-            return EXIT_OK;
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (!val) goto missing_value;
-            out_path = val;
-            i++;
-        } else if (strcmp(a, "--title") == 0) {
-            if (!val) goto missing_value;
-            title_arg = val;
-            i++;
-        } else if (strcmp(a, "--year") == 0) {
-            if (!val) goto missing_value;
-            char *end;
-            long y = strtol(val, &end, 10);
-            if (*end || end == val || y < 1900 || y > 2999) {
-                fprintf(stderr, "chiso import: --year takes a year from 1900 to 2999, not '%s'\n", val);
-                goto usage;
-            }
+    enum { O_HELP, O_OUTPUT, O_TITLE, O_YEAR };
+    static const cli_opt opts[] = {
+        {O_HELP, "-h", "--help", false}, {O_OUTPUT, "-o", "--output", true},
+        {O_TITLE, NULL, "--title", true}, {O_YEAR, NULL, "--year", true},
+    };
+    cli_args args;
+    cli_args_init(&args, "import", argc, argv);
+    const char *val;
+    long y;
+    for (int k; (k = cli_next(&args, opts, sizeof opts / sizeof *opts, &val)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD: return EXIT_FAILED;
+        case O_HELP: cmd_import_help(); return EXIT_OK;
+        case O_OUTPUT: out_path = val; break;
+        case O_TITLE: title_arg = val; break;
+        case O_YEAR:
+            if (!cli_number(val, 1900, 2999, &y))
+                return cli_usage_error("import", "--year takes a year from 1900 to 2999, not '%s'", val);
             year = (int)y;
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "chiso import: unknown option '%s'\n", a);
-            goto usage;
-        } else if (!path) {
-            path = a;
-        } else {
-            fprintf(stderr, "chiso import: one table at a time ('%s' and '%s')\n", path, a);
-            goto usage;
+            break;
+        case CLI_OPERAND:
+            if (path) return cli_usage_error("import", "one table at a time ('%s' and '%s')", path, val);
+            path = val;
+            break;
         }
-        continue;
-    missing_value:
-        fprintf(stderr, "chiso import: option '%s' needs a value\n", a);
-        goto usage;
     }
-    if (!path) {
-        fprintf(stderr, "chiso import: missing TABLE\n");
-        goto usage;
-    }
+    if (!path) return cli_usage_error("import", "missing TABLE");
 
     int rc = EXIT_FAILED;
     diag_sink *d = diag_sink_new(stderr);
@@ -364,8 +350,4 @@ done:
     table_free(t);
     diag_sink_free(d);
     return rc;
-
-usage:
-    fprintf(stderr, "see 'chiso import --help'\n");
-    return EXIT_FAILED;
 }

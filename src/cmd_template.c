@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "diag.h"
 #include "help_vi.h"
 #include "load.h"
@@ -72,63 +73,43 @@ int cmd_template(int argc, char **argv) {
     const char *rules = NULL, *out_path = NULL;
     tpl_layout layout = TPL_SHEET;
     bool xlsx = false, bom = false, layout_given = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            cmd_template_help();
-            return EXIT_OK;
-        } else if (strcmp(a, "--layout") == 0) {
-            if (!val) goto missing_value;
+    enum { O_HELP, O_LAYOUT, O_FORMAT, O_OUTPUT, O_BOM };
+    static const cli_opt opts[] = {
+        {O_HELP, "-h", "--help", false},    {O_LAYOUT, NULL, "--layout", true}, {O_FORMAT, "-f", "--format", true},
+        {O_OUTPUT, "-o", "--output", true}, {O_BOM, NULL, "--bom", false},
+    };
+    cli_args args;
+    cli_args_init(&args, "template", argc, argv);
+    const char *val;
+    for (int k; (k = cli_next(&args, opts, sizeof opts / sizeof *opts, &val)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD: return EXIT_FAILED;
+        case O_HELP: cmd_template_help(); return EXIT_OK;
+        case O_LAYOUT:
             if (strcmp(val, "sheet") == 0) layout = TPL_SHEET;
             else if (strcmp(val, "batch") == 0) layout = TPL_BATCH;
-            else {
-                fprintf(stderr, "chiso template: unknown layout '%s' (sheet or batch)\n", val);
-                goto usage;
-            }
+            else return cli_usage_error("template", "unknown layout '%s' (sheet or batch)", val);
             layout_given = true;
-            i++;
-        } else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) {
-            if (!val) goto missing_value;
+            break;
+        case O_FORMAT:
             if (strcmp(val, "csv") == 0) xlsx = false;
             else if (strcmp(val, "xlsx") == 0) xlsx = true;
-            else {
-                fprintf(stderr, "chiso template: unknown format '%s' (csv or xlsx)\n", val);
-                goto usage;
-            }
-            i++;
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (!val) goto missing_value;
-            out_path = val;
-            i++;
-        } else if (strcmp(a, "--bom") == 0) {
-            bom = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "chiso template: unknown option '%s'\n", a);
-            goto usage;
-        } else if (!rules) {
-            rules = a;
-        } else {
-            fprintf(stderr, "chiso template: one rule file at a time ('%s' and '%s')\n", rules, a);
-            goto usage;
+            else return cli_usage_error("template", "unknown format '%s' (csv or xlsx)", val);
+            break;
+        case O_OUTPUT: out_path = val; break;
+        case O_BOM: bom = true; break;
+        case CLI_OPERAND:
+            if (rules) return cli_usage_error("template", "one rule file at a time ('%s' and '%s')", rules, val);
+            rules = val;
+            break;
         }
-        continue;
-    missing_value:
-        fprintf(stderr, "chiso template: option '%s' needs a value\n", a);
-        goto usage;
     }
-    if (!rules) {
-        fprintf(stderr, "chiso template: missing RULES\n");
-        goto usage;
-    }
-    if (xlsx && (!out_path || strcmp(out_path, "-") == 0)) {
-        fprintf(stderr, "chiso template: --format xlsx needs -o FILE.xlsx (a workbook is not written to standard output)\n");
-        goto usage;
-    }
-    if (xlsx && layout_given && layout == TPL_BATCH) {
-        fprintf(stderr, "chiso template: --layout batch is a CSV header row; the xlsx workbook is a sheet\n");
-        goto usage;
-    }
+    if (!rules) return cli_usage_error("template", "missing RULES");
+    if (xlsx && (!out_path || strcmp(out_path, "-") == 0))
+        return cli_usage_error("template",
+                               "--format xlsx needs -o FILE.xlsx (a workbook is not written to standard output)");
+    if (xlsx && layout_given && layout == TPL_BATCH)
+        return cli_usage_error("template", "--layout batch is a CSV header row; the xlsx workbook is a sheet");
 
     int rc = EXIT_FAILED;
     diag_sink *d = diag_sink_new(stderr);
@@ -162,8 +143,4 @@ done:
     ruleset_free(rs);
     diag_sink_free(d);
     return rc;
-
-usage:
-    fprintf(stderr, "see 'chiso template --help'\n");
-    return EXIT_FAILED;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "diag.h"
 #include "help_vi.h"
 #include "eval.h"
@@ -295,32 +296,37 @@ static void test_path(const char *path, tally *t, int depth) {
 int cmd_test(int argc, char **argv) {
     tally t;
     memset(&t, 0, sizeof t);
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths), *val;
     int n_paths = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            cmd_test_help();
-            return EXIT_OK;
-        } else if (strcmp(argv[i], "--coverage") == 0) {
-            t.coverage = true;
-        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
-            t.quiet = true;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, diag_tr("chiso test: unknown option '%s'; see 'chiso test --help'\n"), argv[i]);
-            return EXIT_FAILED;
-        } else {
-            n_paths++;
+    if (!paths) return EXIT_FAILED;
+    enum { O_HELP, O_COVERAGE, O_QUIET };
+    static const cli_opt opts[] = {
+        {O_HELP, "-h", "--help", false}, {O_COVERAGE, NULL, "--coverage", false}, {O_QUIET, "-q", "--quiet", false},
+    };
+    cli_args args;
+    cli_args_init(&args, "test", argc, argv);
+    for (int k; (k = cli_next(&args, opts, sizeof opts / sizeof *opts, &val)) != CLI_END;) {
+        switch (k) {
+        case CLI_BAD: free(paths); return EXIT_FAILED;
+        case O_HELP: cmd_test_help(); free(paths); return EXIT_OK;
+        case O_COVERAGE: t.coverage = true; break;
+        case O_QUIET: t.quiet = true; break;
+        case CLI_OPERAND: paths[n_paths++] = val; break;
         }
     }
     if (!n_paths) {
-        fputs(diag_tr("chiso test: missing PATH; see 'chiso test --help'\n"), stderr);
-        return EXIT_FAILED;
+        free(paths);
+        return cli_usage_error("test", "missing PATH");
     }
     t.d = diag_sink_new(stderr);
-    if (!t.d) return EXIT_FAILED;
+    if (!t.d) {
+        free(paths);
+        return EXIT_FAILED;
+    }
     diag_sink_hide_warnings(t.d, true); /* warnings are check's business */
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] != '-' || !argv[i][1]) test_path(argv[i], &t, 0);
+    for (int i = 0; i < n_paths; i++) test_path(paths[i], &t, 0);
     diag_sink_free(t.d);
+    free(paths);
     if (t.coverage)
         printf(diag_tr("coverage: %ld of %ld bands, choices, parts and not-applicable clauses reached\n"),
                t.covered, t.branches);

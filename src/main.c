@@ -38,6 +38,8 @@ static void usage(FILE *out) {
           "  2  could not run: errors in the rule file, bad usage, a file that cannot be read\n"
           "\n"
           "Every command takes --lang vi|en: the language of diagnostics and help (default: from LANG).\n"
+          "An option's value follows it (-o out.csv, --output out.csv) or is joined with '='\n"
+          "(--output=out.csv); after -- every argument is a file.\n"
           "Run 'chiso help eval' or 'chiso eval --help' for a command's options.\n",
           out);
 }

@@ -18,7 +18,8 @@
 #     refused, shown inside a diagnostic) and add in audit.c (the message of a finding);
 #   - a macro that passes its `...` to such a function's format (check.c's ERR and WARN,
 #     table.c's ROW_EMIT);
-#   - diag_tr (argument 1), the commands' own formats.
+#   - diag_tr (argument 1), the commands' own formats, and cli_usage_error (argument 2), their
+#     messages for bad usage.
 # A format argument `c ? "a" : "b"` gives both strings. A format that is not a string literal
 # (a variable) is shown as a note and not checked. Formats and table entries are compared as the
 # bytes they stand for (escapes decoded: "\xc4\x90" is "Đ"). A Vietnamese form may write %.0s
@@ -375,6 +376,7 @@ BEGIN {
     SQ = sprintf("%c", 39)
     HEX = "0123456789abcdef"
     FMT["" SUBSEP "diag_tr"] = 1
+    FMT["" SUBSEP "cli_usage_error"] = 2
     for (a = 1; a < ARGC; a++) {
         path = ARGV[a]
         if (path ~ /messages_vi[.]c$/) continue
