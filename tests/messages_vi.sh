@@ -10,7 +10,8 @@
 # grammar/*.y are split into tokens (comments dropped; adjacent string literals joined, as C
 # joins them over several lines), and the format argument is taken from every call of
 #   - a message function: one declared with __attribute__((format(printf, N, M))) (argument N)
-#     whose definition hands the format to the sink (its body calls diag_emit or diag_vemit):
+#     whose definition hands the format to the sink (its body calls diag_emit or diag_vemit, or a
+#     function defined before it in the same file that does):
 #     diag_emit, parse_error, emit_row, emit_file, emit_at...; a `static` one is known only in
 #     its own file (facts.c's emit_file is not table.c's), and a printf-like helper that writes
 #     a report (explain.c's outf) is not one;
@@ -190,10 +191,13 @@ function find_functions(path, scope,    i, j, last, d, b, e, k) {
                 if (b == 0) {
                     e = split_args(i)
                     if (V[e + 1] == "{") {
-                        # a definition: does its body (up to the matching brace) reach the sink?
+                        # a definition: does its body (up to the matching brace) reach the sink,
+                        # directly or through a function defined before it that does (facts.c:
+                        # emit_row -> emit_vcells -> diag_vemit)?
                         k = body_end(e + 1)
                         for (j = e + 2; j < k; j++)
-                            if (T[j] == "i" && (V[j] == "diag_emit" || V[j] == "diag_vemit")) {
+                            if (T[j] == "i" && (V[j] == "diag_emit" || V[j] == "diag_vemit" ||
+                                                ((scope SUBSEP V[j]) in DIAG))) {
                                 DIAG[scope SUBSEP last] = 1
                                 DIAG["" SUBSEP last] = 1
                                 break
