@@ -22,6 +22,7 @@
 #include <utf8proc.h>
 
 #include "jsonutil.h"
+#include "strbuf.h"
 #include "textutil.h"
 
 static const char *const KIND_NAMES[AUDIT_N_KINDS] = {
@@ -615,50 +616,9 @@ size_t audit_summary(const audit_result *r, char *buf, size_t cap)
 
 /* ---- writing ---- */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} sbuf;
-
-static void sb_putn(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->cap - b->len <= n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len <= n) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
-
-static void sb_spaces(sbuf *b, int n)
-{
-    for (; n > 0; n--) sb_putn(b, " ", 1);
-}
-
-/* Text cells: control characters print as spaces, so that no cell breaks the grid. */
-static void sb_clean(sbuf *b, const char *s)
-{
-    for (; *s; s++) {
-        char c = ((unsigned char)*s < 0x20 || *s == 0x7F) ? ' ' : *s;
-        sb_putn(b, &c, 1);
-    }
-}
-
 static int cell_width(const char *s) { return s ? report_display_width(s, strlen(s)) : 0; }
 
-static void csv_field(sbuf *b, const char *s)
+static void csv_field(strbuf *b, const char *s)
 {
     if (!s) return;
     if (!s[strcspn(s, ",\"\r\n")]) {
@@ -695,7 +655,7 @@ static void number_cells(const audit_finding *f, int places, char cells[3][DEC_F
     }
 }
 
-static void write_text(sbuf *b, const audit_result *r, const ruleset *rs)
+static void write_text(strbuf *b, const audit_result *r, const ruleset *rs)
 {
     char line[512];
     if (r->n == 0) {
@@ -738,7 +698,7 @@ static void write_text(sbuf *b, const audit_result *r, const ruleset *rs)
         number_cells(f, f->kind == AUDIT_RANK ? 0 : places, cells);
         const char *text[3] = {audit_kind_name(f->kind), f->code ? f->code : "", f->unit ? f->unit : ""};
         for (int c = 0; c < 3; c++) {
-            sb_clean(b, text[c]);
+            sb_puts_flat(b, text[c]);
             sb_spaces(b, w[c] - cell_width(text[c]) + 2);
         }
         for (int c = 0; c < 3; c++) {
@@ -746,7 +706,7 @@ static void write_text(sbuf *b, const audit_result *r, const ruleset *rs)
             sb_puts(b, cells[c]);
             sb_spaces(b, 2);
         }
-        sb_clean(b, f->message ? f->message : "");
+        sb_puts_flat(b, f->message ? f->message : "");
         while (b->len > 0 && b->p[b->len - 1] == ' ') b->len--;
         sb_putn(b, "\n", 1);
     }
@@ -756,7 +716,7 @@ static void write_text(sbuf *b, const audit_result *r, const ruleset *rs)
     sb_putn(b, "\n", 1);
 }
 
-static void write_csv(sbuf *b, const audit_result *r)
+static void write_csv(strbuf *b, const audit_result *r)
 {
     sb_puts(b, "kind,code,unit,published,recomputed,difference,message\n");
     for (int i = 0; i < r->n; i++) {
@@ -823,7 +783,7 @@ static json_t *build_json(const audit_result *r, const ruleset *rs, const pub_ta
 
 int audit_write(FILE *out, const audit_result *r, const ruleset *rs, const pub_table *t, report_format format)
 {
-    sbuf b = {0};
+    strbuf b = {0};
     int rc = 0;
     if (format == REPORT_JSON) {
         bool ok = true;

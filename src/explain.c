@@ -19,57 +19,10 @@
 
 #include "dates.h"
 #include "jsonutil.h"
+#include "strbuf.h"
 #include "report.h"
 
 /* ---- a growable string ---- */
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} strbuf;
-
-static bool sb_grow(strbuf *b, size_t extra) {
-    if (b->oom) return false;
-    if (b->len + extra + 1 <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        b->oom = true;
-        return false;
-    }
-    b->p = p;
-    b->cap = cap;
-    return true;
-}
-
-static void sb_putn(strbuf *b, const char *s, size_t n) {
-    if (!sb_grow(b, n)) return;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_puts(strbuf *b, const char *s) {
-    if (s) sb_putn(b, s, strlen(s));
-}
-
-static void sb_int(strbuf *b, long long v) {
-    char num[32];
-    int n = snprintf(num, sizeof num, "%lld", v);
-    if (n > 0) sb_putn(b, num, (size_t)n);
-}
-
-static const char *sb_str(strbuf *b) { return b->p && !b->oom ? b->p : ""; }
-static void sb_reset(strbuf *b) {
-    b->len = 0;
-    if (b->p) b->p[0] = '\0';
-}
-static void sb_free(strbuf *b) {
-    free(b->p);
-    memset(b, 0, sizeof *b);
-}
 
 /* ---- numbers, dates, values ---- */
 

@@ -18,6 +18,7 @@
 #include "parse_internal.h"
 #include "parser.h"
 #include "report.h"
+#include "strbuf.h"
 #include "textutil.h"
 
 /* ---------------------------------------------------------------------------------------------
@@ -225,39 +226,6 @@ static int parse_errors(const char *name, const char *text, size_t len, diag_sin
 /* ---------------------------------------------------------------------------------------------
  * Output buffer
  * --------------------------------------------------------------------------------------------- */
-
-typedef struct {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} obuf;
-
-static void put(obuf *b, const char *s, size_t n) {
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->n + n + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void put_spaces(obuf *b, int n) {
-    static const char sp[] = "                                ";
-    while (n > 0) {
-        int k = n > 32 ? 32 : n;
-        put(b, sp, (size_t)k);
-        n -= k;
-    }
-}
 
 /* ---------------------------------------------------------------------------------------------
  * Layout
@@ -555,22 +523,22 @@ static void align(layout *L) {
     }
 }
 
-static void render(const layout *L, obuf *b) {
+static void render(const layout *L, strbuf *b) {
     for (int i = 0; i < L->nol; i++) {
         const oline *o = &L->ol[i];
         if (o->src >= 0) {
             const sline *s = &L->sl[o->src];
-            put_spaces(b, o->indent);
+            sb_spaces(b, o->indent);
             for (int k = s->cfirst; k < s->cfirst + s->cn; k++) {
-                if (k > s->cfirst) put_spaces(b, L->gap[k]);
-                put(b, ctok(L, k)->s, ctok(L, k)->len);
+                if (k > s->cfirst) sb_spaces(b, L->gap[k]);
+                sb_putn(b, ctok(L, k)->s, ctok(L, k)->len);
             }
             if (s->comment >= 0) {
-                if (s->cn > 0) put_spaces(b, o->cgap);
-                put(b, L->tv.v[s->comment].s, L->tv.v[s->comment].len);
+                if (s->cn > 0) sb_spaces(b, o->cgap);
+                sb_putn(b, L->tv.v[s->comment].s, L->tv.v[s->comment].len);
             }
         }
-        put(b, "\n", 1);
+        sb_putn(b, "\n", 1);
     }
 }
 
@@ -719,7 +687,7 @@ fmt_status fmt_buffer(const char *name, const char *text, size_t len, const fmt_
     layout L;
     memset(&L, 0, sizeof L);
     fmt_status st = FMT_NOMEM;
-    obuf b = {0};
+    strbuf b = {NULL, 0, 0, false};
     tokvec check = {0};
     bool insert_vi = false;
     if (scan(src, n, &L.tv)) goto done;
@@ -733,18 +701,18 @@ fmt_status fmt_buffer(const char *name, const char *text, size_t len, const fmt_
     mark_unary(&L);
     if (lay_out(&L)) goto done;
     align(&L);
-    if (bom) put(&b, text, bom);
+    if (bom) sb_putn(&b, text, bom);
     if (insert_vi) {
         static const char line[] = "ngôn_ngữ vi\n\n";
-        put(&b, line, sizeof line - (L.nol > 0 ? 1 : 2)); /* a blank line after it, if more follows */
+        sb_putn(&b, line, sizeof line - (L.nol > 0 ? 1 : 2)); /* a blank line after it, if more follows */
     }
     render(&L, &b);
     if (b.oom) goto done;
-    if (!b.p) put(&b, "", 0);
+    if (!b.p) sb_putn(&b, "", 0);
     if (b.oom) goto done;
 
     /* Never hand back a text that is not the same program. */
-    if (scan(b.p + bom, b.n - bom, &check)) goto done;
+    if (scan(b.p + bom, b.len - bom, &check)) goto done;
     if (!same_tokens(&L.tv, insert_vi, &check)) {
         src_loc at = {name, 0, 0, 0, 0};
         diag_emit(d, DIAG_ERROR, &at, NULL, 0,
@@ -758,8 +726,8 @@ fmt_status fmt_buffer(const char *name, const char *text, size_t len, const fmt_
         char *vname = malloc(vl);
         if (!vname) goto done;
         snprintf(vname, vl, "%s (formatted)", name);
-        diag_sink_add_source(d, vname, b.p + bom, b.n - bom);
-        int e = parse_errors(vname, b.p + bom, b.n - bom, d);
+        diag_sink_add_source(d, vname, b.p + bom, b.len - bom);
+        int e = parse_errors(vname, b.p + bom, b.len - bom, d);
         diag_sink_add_source(d, vname, NULL, 0);
         free(vname);
         if (e < 0) goto done;
@@ -773,7 +741,7 @@ fmt_status fmt_buffer(const char *name, const char *text, size_t len, const fmt_
         }
     }
     *out = b.p;
-    if (out_len) *out_len = b.n;
+    if (out_len) *out_len = b.len;
     b.p = NULL;
     st = FMT_OK;
 done:

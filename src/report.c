@@ -109,6 +109,7 @@
 
 #include "jsonutil.h"
 #include "report_table.h"
+#include "strbuf.h"
 
 enum {
     DEFAULT_WIDTH = 100,
@@ -126,102 +127,19 @@ static const char EM_DASH[] = "\xE2\x80\x94"; /* — */
 static const char ELLIPSIS[] = "\xE2\x80\xA6"; /* … */
 static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
-/* ---- growable byte buffer; an allocation failure is sticky and checked once per unit ---- */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} sbuf;
-
-static bool sb_grow(sbuf *b, size_t extra)
-{
-    if (b->oom) return false;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len <= extra) {
-        if (cap > SIZE_MAX / 2) {
-            b->oom = true;
-            return false;
-        }
-        cap *= 2;
-    }
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        b->oom = true;
-        return false;
-    }
-    b->p = p;
-    b->cap = cap;
-    return true;
-}
-
-/* Inline: a report puts dozens of small pieces per unit, and the buffer nearly always has room. */
-static inline bool sb_reserve(sbuf *b, size_t extra)
-{
-    if (!b->oom && b->cap - b->len > extra) return true; /* keeps room for a NUL */
-    return sb_grow(b, extra);
-}
-
-static inline void sb_putn(sbuf *b, const char *s, size_t n)
-{
-    if (!sb_reserve(b, n)) return;
-    if (n) memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-/* Inline too, so that the length of a literal is known when compiling. */
-static inline void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
-
-static inline void sb_putc(sbuf *b, char c) { sb_putn(b, &c, 1); }
-
-static void sb_spaces(sbuf *b, int n)
-{
-    if (n <= 0 || !sb_reserve(b, (size_t)n)) return;
-    memset(b->p + b->len, ' ', (size_t)n);
-    b->len += (size_t)n;
-    b->p[b->len] = '\0';
-}
-
-static void sb_dec(sbuf *b, dec_t d, int places)
+static void sb_dec(strbuf *b, dec_t d, int places)
 {
     char num[DEC_FMT_MAX];
     size_t n = dec_format(d, places, num, sizeof num);
     sb_putn(b, num, n < sizeof num ? n : sizeof num - 1);
 }
 
-/* Decimal digits of v at the end of num[32]; returns where they start. Messages quote line and
- * column numbers of many units, and snprintf costs more than the rest of such a line. */
-static const char *int_text(long long v, char num[32], size_t *n)
-{
-    char *e = num + 32, *p = e;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do *--p = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
-    if (v < 0) *--p = '-';
-    *n = (size_t)(e - p);
-    return p;
-}
-
-static void sb_int(sbuf *b, long long v)
-{
-    char num[32];
-    size_t n;
-    const char *p = int_text(v, num, &n);
-    sb_putn(b, p, n);
-}
-
 /* Drops trailing spaces (padding of a last empty column) and ends the line. */
-static void sb_endline(sbuf *b)
+static void sb_endline(strbuf *b)
 {
     while (b->len > 0 && b->p[b->len - 1] == ' ') b->len--;
     sb_putc(b, '\n');
-}
-
-static void sb_free(sbuf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
 }
 
 /* ---- bounded writer for report_decided_by: snprintf semantics, never cuts a UTF-8 sequence ---- */
@@ -313,7 +231,7 @@ static int shown_width(int32_t cp)
     return utf8proc_charwidth(cp);
 }
 
-static void put_shown(sbuf *b, const char *s, size_t k, int32_t cp)
+static void put_shown(strbuf *b, const char *s, size_t k, int32_t cp)
 {
     if (cp < 0)
         sb_putn(b, REPLACEMENT, sizeof REPLACEMENT - 1);
@@ -336,7 +254,7 @@ static int text_width(const char *s, size_t len)
 
 /* Appends s as at most `w` columns (w < 0: no limit), ending a cut with "…"; returns the columns
  * written. A title can thus never break the line structure or the column grid. */
-static int sb_text(sbuf *b, const char *s, int w)
+static int sb_text(strbuf *b, const char *s, int w)
 {
     if (!s) s = "";
     size_t len = 0;
@@ -367,19 +285,19 @@ static int sb_text(sbuf *b, const char *s, int w)
 }
 
 /* A left-aligned cell of exactly `w` columns (wider text is cut). */
-static void sb_cell(sbuf *b, const char *s, int w) { sb_spaces(b, w - sb_text(b, s, w)); }
+static void sb_cell(strbuf *b, const char *s, int w) { sb_spaces(b, w - sb_text(b, s, w)); }
 
 /* A left-aligned cell of at least `w` columns (wider text is kept whole). */
-static void sb_cell_min(sbuf *b, const char *s, int w) { sb_spaces(b, w - sb_text(b, s, -1)); }
+static void sb_cell_min(strbuf *b, const char *s, int w) { sb_spaces(b, w - sb_text(b, s, -1)); }
 
 /* A right-aligned ASCII number (or a one-column mark such as "—") in `w` columns. */
-static void sb_right(sbuf *b, const char *s, size_t bytes, int cols, int w)
+static void sb_right(strbuf *b, const char *s, size_t bytes, int cols, int w)
 {
     sb_spaces(b, w - cols);
     sb_putn(b, s, bytes);
 }
 
-static void sb_right_dec(sbuf *b, dec_t d, int places, const char *suffix, int w)
+static void sb_right_dec(strbuf *b, dec_t d, int places, const char *suffix, int w)
 {
     char num[DEC_FMT_MAX + 4];
     size_t n = dec_format(d, places, num, DEC_FMT_MAX);
@@ -394,7 +312,7 @@ static void sb_right_dec(sbuf *b, dec_t d, int places, const char *suffix, int w
 
 /* ---- CSV ---- */
 
-static void csv_field(sbuf *b, const char *s)
+static void csv_field(strbuf *b, const char *s)
 {
     if (!s || !*s) return; /* most reasons are empty */
     if (!s[strcspn(s, ",\"\r\n")]) {
@@ -419,7 +337,7 @@ typedef struct {
     bool valid;
     uint8_t status;
     dec_t score, max;
-    sbuf text;
+    strbuf text;
 } area_row;
 
 typedef struct {
@@ -440,18 +358,18 @@ struct report {
     rtable *table; /* REPORT_APPENDIX, REPORT_XLSX: every unit, written at the end */
     int width, code_w, title_w, score_w, max_w, status_w, unit_w;
 
-    sbuf line;  /* one unit's output, written at once */
-    sbuf tmp;   /* decided-by and reasons */
-    sbuf unitq; /* the unit name as a CSV field */
-    sbuf pre;   /* per-node cells built once (text code+title, CSV code,title) */
+    strbuf line;  /* one unit's output, written at once */
+    strbuf tmp;   /* decided-by and reasons */
+    strbuf unitq; /* the unit name as a CSV field */
+    strbuf pre;   /* per-node cells built once (text code+title, CSV code,title) */
     size_t *pre_off; /* n_nodes + 1 offsets into pre */
-    sbuf apre;  /* CSV: per top-level node, its area row's cells "INDEX <code>,title," */
+    strbuf apre;  /* CSV: per top-level node, its area row's cells "INDEX <code>,title," */
     size_t *apre_off; /* n_top + 1 offsets into apre */
     area_row *arows; /* CSV: per top-level node, its last area row with an index */
 
     summary *sums;
     size_t n_sums, cap_sums;
-    sbuf names;
+    strbuf names;
 
     size_t n_units;
     bool started, finished, failed;
@@ -616,7 +534,7 @@ static const char *reason(report *r, const node_result *res, const unit_total *t
     return r->tmp.oom ? "" : r->tmp.p;
 }
 
-static int flush(report *r, sbuf *b)
+static int flush(report *r, strbuf *b)
 {
     if (b->oom) r->failed = true;
     if (!r->failed && b->len && fwrite(b->p, 1, b->len, r->out) != b->len) r->failed = true;
@@ -663,7 +581,7 @@ static void text_layout(report *r)
 }
 
 /* The `code,title,` cells that start a CSV row. */
-static void csv_code_title(sbuf *b, const char *code, const char *title)
+static void csv_code_title(strbuf *b, const char *code, const char *title)
 {
     csv_field(b, code);
     sb_putc(b, ',');
@@ -803,7 +721,7 @@ static const char *class_label(const report *r, const unit_total *t)
 
 /* ---- TEXT ---- */
 
-static void text_total_line(report *r, sbuf *b, const node_result *res, const unit_total *t)
+static void text_total_line(report *r, strbuf *b, const node_result *res, const unit_total *t)
 {
     sb_puts(b, "Total  ");
     if (t->status != ST_SCORED) {
@@ -832,7 +750,7 @@ static void text_total_line(report *r, sbuf *b, const node_result *res, const un
 static void text_nodes(report *r, const char *unit, const node_result *res, const unit_total *t)
 {
     const ruleset *rs = r->rs;
-    sbuf *b = &r->line;
+    strbuf *b = &r->line;
     if (r->n_units > 0) sb_putc(b, '\n');
     sb_text(b, unit, -1);
     sb_endline(b);
@@ -858,7 +776,7 @@ static void text_nodes(report *r, const char *unit, const node_result *res, cons
 
 static void text_total(report *r, const char *unit, const node_result *res, const unit_total *t)
 {
-    sbuf *b = &r->line;
+    strbuf *b = &r->line;
     bool done = t->status == ST_SCORED;
     sb_cell_min(b, unit, r->unit_w);
     sb_spaces(b, GAP);
@@ -900,7 +818,7 @@ static const char *area_why(report *r, const node *n, const node_result *x, bool
 static void csv_areas(report *r, const node_result *res)
 {
     const ruleset *rs = r->rs;
-    sbuf *b = &r->line;
+    strbuf *b = &r->line;
     if (!res) return;
     for (int i = 0; i < rs->n_top; i++) {
         const node *n = rs->top[i];
@@ -936,7 +854,7 @@ static void csv_areas(report *r, const node_result *res)
 
 static void csv_totals(report *r, const node_result *res, const unit_total *t)
 {
-    sbuf *b = &r->line;
+    strbuf *b = &r->line;
     bool done = t->status == ST_SCORED;
     const char *st = status_name(t->status);
     const char *why = reason(r, res, t);
@@ -978,7 +896,7 @@ static void csv_totals(report *r, const node_result *res, const unit_total *t)
 static void csv_unit(report *r, const char *unit, const node_result *res, const unit_total *t)
 {
     const ruleset *rs = r->rs;
-    sbuf *b = &r->line;
+    strbuf *b = &r->line;
     r->unitq.len = 0;
     csv_field(&r->unitq, unit);
     if (r->o.detail == DETAIL_NODES) {
@@ -1205,7 +1123,7 @@ static const char *sum_label(const report *r, const summary *s)
 
 static void text_ranking(report *r)
 {
-    sbuf *b = &r->line;
+    strbuf *b = &r->line;
     int rank_w = 1, name_w = 0, idx_w = 0, tot_w = 0;
     for (size_t n = r->n_sums; n >= 10; n /= 10) rank_w++;
     for (size_t i = 0; i < r->n_sums; i++) {
@@ -1248,7 +1166,7 @@ static void text_ranking(report *r)
 
 static void csv_ranking(report *r)
 {
-    sbuf *b = &r->line;
+    strbuf *b = &r->line;
     for (size_t i = 0; i < r->n_sums; i++) {
         const summary *s = &r->sums[i];
         csv_field(b, sum_name(r, s));

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "dates.h"
 #include "node_facts.h"
+#include "strbuf.h"
 #include "xlsx_lib.h"
 
 /* ---------------------------------------------------------------- the plan */
@@ -111,59 +112,8 @@ void tpl_plan_free(tpl_plan *p) {
 
 /* ---------------------------------------------------------------- text */
 
-typedef struct {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} sbuf;
-
-static void sb_putn(sbuf *b, const char *s, size_t n) {
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 128;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *q = realloc(b->s, cap);
-        if (!q) {
-            b->oom = true;
-            return;
-        }
-        b->s = q;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
-
-/* Text from the rule file: control characters (a "\n" or "\t" escape) become spaces, so that a
- * note stays one line. */
-static void sb_text(sbuf *b, const char *s) {
-    if (!s) return;
-    while (*s) {
-        size_t k = 0;
-        while (s[k] && (unsigned char)s[k] >= 0x20 && s[k] != 0x7F) k++;
-        sb_putn(b, s, k);
-        s += k;
-        if (*s) {
-            sb_putn(b, " ", 1);
-            s++;
-        }
-    }
-}
-
-static char *sb_take(sbuf *b) {
-    if (b->oom) {
-        free(b->s);
-        return NULL;
-    }
-    if (!b->s) sb_putn(b, "", 0);
-    return b->oom ? NULL : b->s;
-}
-
 /* A number with a decimal comma, as Vietnamese documents write it: 0,5. */
-static void sb_dec(sbuf *b, dec_t v) {
+static void sb_dec(strbuf *b, dec_t v) {
     char t[DEC_FMT_MAX];
     dec_format(v, -1, t, sizeof t);
     for (char *c = t; *c; c++)
@@ -172,14 +122,14 @@ static void sb_dec(sbuf *b, dec_t v) {
 }
 
 /* Days since 1970-01-01 as dd/mm/yyyy. */
-static void sb_date(sbuf *b, int64_t days) {
+static void sb_date(strbuf *b, int64_t days) {
     char t[64];
     date_format(days, false, t, sizeof t);
     sb_puts(b, t);
 }
 
 /* A fact's value as a sheet writes it: 85% for a percent (a fraction inside), dd/mm/yyyy. */
-static void sb_value(sbuf *b, const fact_decl *f, dec_t v) {
+static void sb_value(strbuf *b, const fact_decl *f, dec_t v) {
     dec_t h;
     if (f->ftype == FACT_DATE && dec_is_integer(v)) {
         sb_date(b, v.num);
@@ -191,7 +141,7 @@ static void sb_value(sbuf *b, const fact_decl *f, dec_t v) {
     }
 }
 
-static void sb_range(sbuf *b, const fact_decl *f, dec_t lo, dec_t hi) {
+static void sb_range(strbuf *b, const fact_decl *f, dec_t lo, dec_t hi) {
     sb_puts(b, "từ ");
     sb_value(b, f, lo);
     sb_puts(b, " đến ");
@@ -209,7 +159,7 @@ static const node *given_node(const tpl_plan *p, int i) {
     return NULL;
 }
 
-static void sb_given_range(sbuf *b, const node *n) {
+static void sb_given_range(strbuf *b, const node *n) {
     if (n->kind == NODE_BONUS) {
         sb_puts(b, "từ ");
         sb_dec(b, n->range_lo);
@@ -221,13 +171,13 @@ static void sb_given_range(sbuf *b, const node *n) {
     }
 }
 
-static void sb_options(sbuf *b, const fact_decl *f, const char *sep) {
+static void sb_options(strbuf *b, const fact_decl *f, const char *sep) {
     for (int k = 0; k < f->n_options; k++) {
         if (k) sb_puts(b, sep);
-        sb_text(b, f->options[k].name);
+        sb_puts_flat(b, f->options[k].name);
         if (f->options[k].label && *f->options[k].label) {
             sb_puts(b, " = ");
-            sb_text(b, f->options[k].label);
+            sb_puts_flat(b, f->options[k].label);
         }
     }
 }
@@ -240,11 +190,11 @@ static const char *description(const tpl_plan *p, int i) {
     return d;
 }
 
-static void sb_also(sbuf *b, const tpl_plan *p, int i) {
+static void sb_also(strbuf *b, const tpl_plan *p, int i) {
     const tpl_entry *e = &p->entries[i];
     for (int k = 0; k < e->n_also; k++) {
         if (k) sb_puts(b, ", ");
-        sb_text(b, p->rs->nodes[e->also[k]]->code);
+        sb_puts_flat(b, p->rs->nodes[e->also[k]]->code);
     }
 }
 
@@ -265,11 +215,11 @@ char *tpl_note(const tpl_plan *p, int i) {
     const tpl_entry *e = &p->entries[i];
     const fact_decl *f = &p->rs->facts[e->fact];
     const node *n = p->rs->nodes[e->node], *g = given_node(p, i);
-    sbuf b = {0};
-    sb_text(&b, n->code);
+    strbuf b = {0};
+    sb_puts_flat(&b, n->code);
     if (n->title && *n->title) {
         sb_puts(&b, " ");
-        sb_text(&b, n->title);
+        sb_puts_flat(&b, n->title);
     }
     sb_puts(&b, ": ");
     if (g) {
@@ -293,7 +243,7 @@ char *tpl_note(const tpl_plan *p, int i) {
     const char *d = description(p, i);
     if (d) {
         sb_puts(&b, " — ");
-        sb_text(&b, d);
+        sb_puts_flat(&b, d);
     }
     if (e->n_also) {
         sb_puts(&b, " (cũng dùng cho ");
@@ -306,7 +256,7 @@ char *tpl_note(const tpl_plan *p, int i) {
 char *tpl_allowed(const tpl_plan *p, int i) {
     const fact_decl *f = &p->rs->facts[p->entries[i].fact];
     const node *g = given_node(p, i);
-    sbuf b = {0};
+    strbuf b = {0};
     if (g) {
         sb_given_range(&b, g);
     } else {
@@ -328,18 +278,18 @@ char *tpl_allowed(const tpl_plan *p, int i) {
 
 /* The unit row's note: what to write, and which guideline the sheet is for. */
 static char *unit_note(const ruleset *rs) {
-    sbuf b = {0};
+    strbuf b = {0};
     sb_puts(&b, "Tên đơn vị được chấm điểm");
     if (rs->title && *rs->title) {
         sb_puts(&b, " — ");
-        sb_text(&b, rs->title);
+        sb_puts_flat(&b, rs->title);
     }
     return sb_take(&b);
 }
 
 /* ---------------------------------------------------------------- CSV */
 
-static void csv_field(sbuf *b, const char *s) {
+static void csv_field(strbuf *b, const char *s) {
     if (!s) return;
     if (!s[strcspn(s, ",\"\r\n")]) {
         sb_puts(b, s);
@@ -355,7 +305,7 @@ static void csv_field(sbuf *b, const char *s) {
 }
 
 /* One row `name,,note` (the value left to fill). */
-static int csv_sheet_row(sbuf *b, FILE *out, const char *name, char *note) {
+static int csv_sheet_row(strbuf *b, FILE *out, const char *name, char *note) {
     b->len = 0;
     csv_field(b, name);
     sb_puts(b, ",,");
@@ -363,11 +313,11 @@ static int csv_sheet_row(sbuf *b, FILE *out, const char *name, char *note) {
     sb_puts(b, "\n");
     free(note);
     if (b->oom || !note) return -1;
-    return fwrite(b->s, 1, b->len, out) == b->len ? 0 : -1;
+    return fwrite(b->p, 1, b->len, out) == b->len ? 0 : -1;
 }
 
 int tpl_write_csv(const tpl_plan *p, tpl_layout layout, bool bom, FILE *out) {
-    sbuf b = {0};
+    strbuf b = {0};
     int rc = 0;
     if (bom && fputs("\xEF\xBB\xBF", out) == EOF) rc = -1;
     if (layout == TPL_BATCH) {
@@ -377,14 +327,14 @@ int tpl_write_csv(const tpl_plan *p, tpl_layout layout, bool bom, FILE *out) {
             csv_field(&b, p->rs->facts[p->entries[i].fact].name);
         }
         sb_puts(&b, "\n");
-        if (b.oom || fwrite(b.s, 1, b.len, out) != b.len) rc = -1;
+        if (b.oom || fwrite(b.p, 1, b.len, out) != b.len) rc = -1;
     } else {
         if (fputs("fact,value,note\n", out) == EOF) rc = -1;
         if (rc == 0) rc = csv_sheet_row(&b, out, "unit", unit_note(p->rs));
         for (int i = 0; i < p->n_entries && rc == 0; i++)
             rc = csv_sheet_row(&b, out, p->rs->facts[p->entries[i].fact].name, tpl_note(p, i));
     }
-    free(b.s);
+    sb_free(&b);
     if (ferror(out)) rc = -1;
     return rc;
 }
@@ -518,9 +468,9 @@ static void xlsx_row(xw *x, lxw_row_t row, const char *const texts[N_COLS]) {
 
 /* The description column: the fact's description, then the other nodes that use it. */
 static char *desc_text(const tpl_plan *p, int i) {
-    sbuf b = {0};
+    strbuf b = {0};
     const char *d = description(p, i);
-    if (d) sb_text(&b, d);
+    if (d) sb_puts_flat(&b, d);
     if (p->entries[i].n_also) {
         if (d) sb_puts(&b, "\n");
         sb_puts(&b, "Cũng dùng cho: ");
@@ -593,20 +543,20 @@ int tpl_write_xlsx(const tpl_plan *p, const char *path) {
     make_formats(&x);
     x.ws = xl->workbook_add_worksheet(x.wb, SHEET_NAME);
     if (!x.ws) x.failed = true;
-    sbuf title = {0};
+    strbuf title = {0};
     sb_puts(&title, "Mẫu số liệu");
     if (p->rs->title && *p->rs->title) {
         sb_puts(&title, " — ");
-        sb_text(&title, p->rs->title);
+        sb_puts_flat(&title, p->rs->title);
     }
     if (title.oom) x.failed = true;
     lxw_doc_properties props;
     memset(&props, 0, sizeof props);
-    props.title = title.s;
+    props.title = title.p;
     if (!x.failed) xcheck(&x, xl->workbook_set_properties(x.wb, &props));
     if (!x.failed) xlsx_sheet(&x, p);
     /* workbook_close writes the file and frees the workbook, whatever happened before. */
     if (xl->workbook_close(x.wb) != LXW_NO_ERROR) x.failed = true;
-    free(title.s);
+    sb_free(&title);
     return x.failed ? -1 : 0;
 }
