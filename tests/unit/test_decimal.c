@@ -4,18 +4,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include <string.h>
 
 #include "decimal.h"
 
 #define P62 4611686018427387904LL /* 2^62 */
-
-static dec_t D(int64_t num, int64_t den)
-{
-    dec_t d;
-    assert_int_equal(dec_make(num, den, &d), DEC_OK);
-    return d;
-}
 
 #define assert_dec(d, n, q)                                                                        \
     do {                                                                                           \

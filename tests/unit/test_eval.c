@@ -9,6 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include "eval.h"
 #include "load.h"
 
@@ -41,28 +43,16 @@ static void done(fixture *f) {
     free(f);
 }
 
-static int fact_index(fixture *f, const char *name) {
-    for (int i = 0; i < f->rs->n_facts; i++)
-        if (strcmp(f->rs->facts[i].name, name) == 0) return i;
-    fail_msg("no fact %s", name);
-    return -1;
-}
-
 /* set("x", "0.85") ; set("x", NULL) = missing */
 static void set(fixture *f, const char *name, const char *value) {
-    fact_value *v = &f->facts[fact_index(f, name)];
+    fact_value *v = &f->facts[test_fact(f->rs, name)];
     memset(v, 0, sizeof *v);
     if (!value) return;
     v->state = FV_OK;
     assert_int_equal(dec_parse(value, strlen(value), DEC_PARSE_PERCENT, &v->num), DEC_OK);
 }
 
-static const node_result *node_of(fixture *f, const char *code) {
-    for (int i = 0; i < f->rs->n_nodes; i++)
-        if (strcmp(f->rs->nodes[i]->code, code) == 0) return &f->res[i];
-    fail_msg("no node %s", code);
-    return NULL;
-}
+static const node_result *node_of(fixture *f, const char *code) { return &f->res[test_node_id(f->rs, code)]; }
 
 static void run(fixture *f) { eval_unit(f->ev, f->facts, f->res, &f->tot); }
 

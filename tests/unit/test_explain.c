@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include "eval.h"
 #include "explain.h"
 #include "load.h"
@@ -78,17 +80,10 @@ static void done(fixture *f) {
     free(f);
 }
 
-static int fact_index(fixture *f, const char *name) {
-    for (int i = 0; i < f->rs->n_facts; i++)
-        if (strcmp(f->rs->facts[i].name, name) == 0) return i;
-    fail_msg("no fact %s", name);
-    return -1;
-}
-
 /* A fact as a sheet writes it ("có", "84,5%", "05/12/2024", "du"); NULL = missing. The value
  * "was read" at line 2, column = the fact's index + 2 (as in a batch table). */
 static void set(fixture *f, const char *name, const char *text) {
-    int i = fact_index(f, name);
+    int i = test_fact(f->rs, name);
     fact_value *v = &f->facts[i];
     memset(v, 0, sizeof *v);
     if (!text) return;
@@ -99,13 +94,6 @@ static void set(fixture *f, const char *name, const char *text) {
     v->col = (uint32_t)i + 2;
 }
 
-static int node_index(fixture *f, const char *code) {
-    for (int i = 0; i < f->rs->n_nodes; i++)
-        if (strcmp(f->rs->nodes[i]->code, code) == 0) return i;
-    fail_msg("no node %s", code);
-    return -1;
-}
-
 /* Score the unit and explain it: every node (sel NULL) or the subtree of code `sel`. */
 static void run(fixture *f, const char *sel) {
     eval_unit(f->ev, f->facts, f->res, &f->tot);
@@ -113,7 +101,7 @@ static void run(fixture *f, const char *sel) {
     bool *selected = NULL;
     if (sel) {
         selected = calloc((size_t)f->rs->n_nodes, sizeof *selected);
-        int i = node_index(f, sel);
+        int i = test_node_id(f->rs, sel);
         for (int k = i; k <= f->rs->nodes[i]->last_desc; k++) selected[k] = true;
     }
     f->j = explain_unit(f->ex, "Phòng A", "a.csv", f->facts, f->res, &f->tot, selected);
@@ -220,7 +208,7 @@ static void why_not_bands(void **state) {
 static void why_not_patterns(void **state) {
     (void)state;
     fixture *f = load(RULES);
-    const node *n = f->rs->nodes[node_index(f, "2.1")];
+    const node *n = f->rs->nodes[test_node_id(f->rs, "2.1")];
     char buf[128];
     dec_t v = {169, 200}; /* 84.5% */
     explain_why_not(&n->rule.arms[1].pats[0], v, true, false, NULL, buf, sizeof buf);
@@ -230,11 +218,11 @@ static void why_not_patterns(void **state) {
     /* without the percent hint the value is the plain fraction; the bounds stay as written */
     explain_why_not(&n->rule.arms[1].pats[0], v, false, false, NULL, buf, sizeof buf);
     assert_string_equal(buf, "= 0.845 is not in 85%..<100%");
-    const node *d = f->rs->nodes[node_index(f, "1.2")];
+    const node *d = f->rs->nodes[test_node_id(f->rs, "1.2")];
     explain_why_not(&d->rule.arms[1].pats[0], dec_from_int(45), false, false, NULL, buf, sizeof buf);
     assert_string_equal(buf, "= 45 is not in 1..30");
-    const node *c = f->rs->nodes[node_index(f, "1.1")];
-    const fact_decl *tt = &f->rs->facts[fact_index(f, "tt")];
+    const node *c = f->rs->nodes[test_node_id(f->rs, "1.1")];
+    const fact_decl *tt = &f->rs->facts[test_fact(f->rs, "tt")];
     explain_why_not(&c->rule.arms[0].pats[0], dec_from_int(2), false, false, tt, buf, sizeof buf);
     assert_string_equal(buf, "is khong, not du");
     /* cut short: never inside a UTF-8 sequence, the length needed returned */
@@ -335,7 +323,7 @@ static void values_written_back(void **state) {
     assert_string_equal(buf, "có");
     explain_format_value(dec_from_int(20062), TY_DATE, false, NULL, buf, sizeof buf);
     assert_string_equal(buf, "05/12/2024");
-    explain_format_value(dec_from_int(0), TY_CHOICE, false, &f->rs->facts[fact_index(f, "tt")], buf, sizeof buf);
+    explain_format_value(dec_from_int(0), TY_CHOICE, false, &f->rs->facts[test_fact(f->rs, "tt")], buf, sizeof buf);
     assert_string_equal(buf, "du (Đúng, đủ)");
     explain_format_value(dec_from_int(-3), TY_NUM, false, NULL, buf, sizeof buf);
     assert_string_equal(buf, "-3");

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include "arena.h"
 #include "ast.h"
 #include "eval.h"
@@ -28,28 +30,10 @@ typedef struct {
     expr err_at; /* where a division by zero happened */
 } fixture;
 
-static dec_t D(int64_t num, int64_t den)
-{
-    dec_t d;
-    assert_int_equal(dec_make(num, den, &d), DEC_OK);
-    return d;
-}
-
 static node *mk_node(fixture *f, node_kind kind, const char *code, const char *title, int64_t max,
                      node *parent)
 {
-    node *n = arena_alloc(f->a, sizeof *n);
-    assert_non_null(n);
-    n->kind = kind;
-    n->code = code;
-    n->title = title;
-    n->max = dec_from_int(max);
-    n->parent = parent;
-    n->depth = parent ? parent->depth + 1 : 0;
-    n->id = f->rs.n_nodes;
-    n->last_desc = n->id;
-    f->rs.nodes[f->rs.n_nodes++] = n;
-    return n;
+    return test_node(f->a, &f->rs, kind, code, title, max, parent);
 }
 
 static arm *mk_arms(fixture *f, const char *const *texts, int n)

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "test_helpers.h"
+
 #include "arena.h"
 #include "ast.h"
 #include "eval.h"
@@ -30,29 +32,10 @@ typedef struct {
 static const char *const UNITS[N_UNITS] = {"Đơn vị A", "Đơn vị B", "Đơn vị C", "Đơn vị D",
                                            "Đơn vị E"};
 
-static dec_t D(int64_t num, int64_t den)
-{
-    dec_t d;
-    assert_int_equal(dec_make(num, den, &d), DEC_OK);
-    return d;
-}
-
 static node *mk_node(fixture *f, node_kind kind, const char *code, const char *title, int64_t max,
                      node *parent)
 {
-    node *n = arena_alloc(f->a, sizeof *n);
-    assert_non_null(n);
-    memset(n, 0, sizeof *n);
-    n->kind = kind;
-    n->code = code;
-    n->title = title;
-    n->max = dec_from_int(max);
-    n->parent = parent;
-    n->depth = parent ? parent->depth + 1 : 0;
-    n->id = f->rs.n_nodes;
-    n->last_desc = n->id;
-    f->rs.nodes[f->rs.n_nodes++] = n;
-    return n;
+    return test_node(f->a, &f->rs, kind, code, title, max, parent);
 }
 
 static node_result R(dec_t score, dec_t max, node_status st)
