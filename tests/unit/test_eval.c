@@ -485,10 +485,10 @@ static void many_units_one_state(void **state) {
     done(f);
 }
 
-/* The evaluator keeps results between units (a leaf's whole result for bool and choice inputs, the
- * clamped and rounded score of its last values). Over 3000 random units of the Ba Đình rules —
- * every fact type, 10% missing, 3% bad — each unit's results must be exactly those of a fresh
- * evaluator that has seen no unit before. */
+/* The evaluator keeps results between units (a subtree's whole results for its bool and choice
+ * inputs, a leaf's clamped and rounded score for its last values, a planned call's arguments).
+ * Over 3000 random units of the Ba Đình rules — every fact type, 10% missing, 3% bad — each unit's
+ * results must be exactly those of a fresh evaluator that has seen no unit before. */
 static uint64_t rnd_state = 0x2545F4914F6CDD1DULL;
 static uint64_t rnd(void) {
     rnd_state ^= rnd_state << 13, rnd_state ^= rnd_state >> 7, rnd_state ^= rnd_state << 17;
