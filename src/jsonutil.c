@@ -2,7 +2,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
+
+#include "textutil.h"
 
 json_t *json_text(const char *s)
 {
@@ -13,18 +14,11 @@ json_t *json_text(const char *s)
     char *clean = malloc(3 * len + 1), *o = clean; /* a bad byte (1) becomes U+FFFD (3) */
     if (!clean) return NULL;
     for (size_t i = 0; i < len;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                              len - i > 4 ? 4 : (utf8proc_ssize_t)(len - i), &cp);
-        if (k <= 0 || cp < 0) {
-            memcpy(o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        } else {
-            memcpy(o, s + i, (size_t)k);
-            o += k;
-            i += (size_t)k;
-        }
+        int32_t cp;
+        size_t k = text_next_cp(s + i, len - i, &cp);
+        if (cp < 0) memcpy(o, TEXT_REPLACEMENT, 3), o += 3;
+        else memcpy(o, s + i, k), o += k;
+        i += k;
     }
     *o = '\0';
     j = json_string(clean);

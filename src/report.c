@@ -110,6 +110,7 @@
 #include "jsonutil.h"
 #include "report_table.h"
 #include "strbuf.h"
+#include "textutil.h"
 
 enum {
     DEFAULT_WIDTH = 100,
@@ -125,7 +126,6 @@ enum {
 
 static const char EM_DASH[] = "\xE2\x80\x94"; /* — */
 static const char ELLIPSIS[] = "\xE2\x80\xA6"; /* … */
-static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
 
 static void sb_dec(strbuf *b, dec_t d, int places)
@@ -195,21 +195,6 @@ static size_t bw_end(bwriter *w)
 
 /* ---- UTF-8 and display width ---- */
 
-/* Decodes one code point at s[0..len); returns the bytes it takes (>= 1) and *cp = -1 for an
- * invalid byte, so that callers always make progress. */
-static size_t next_cp(const char *s, size_t len, int32_t *cp)
-{
-    utf8proc_int32_t c;
-    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s,
-                                          len > 4 ? 4 : (utf8proc_ssize_t)len, &c);
-    if (k <= 0 || c < 0) {
-        *cp = -1;
-        return 1;
-    }
-    *cp = c;
-    return (size_t)k;
-}
-
 static bool is_control(int32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp < 0xA0); }
 
 int report_display_width(const char *s, size_t len)
@@ -217,7 +202,7 @@ int report_display_width(const char *s, size_t len)
     int w = 0;
     for (size_t i = 0; i < len;) {
         int32_t cp;
-        i += next_cp(s + i, len - i, &cp);
+        i += text_next_cp(s + i, len - i, &cp);
         w += cp < 0 ? 1 : utf8proc_charwidth(cp);
     }
     return w;
@@ -234,7 +219,7 @@ static int shown_width(int32_t cp)
 static void put_shown(strbuf *b, const char *s, size_t k, int32_t cp)
 {
     if (cp < 0)
-        sb_putn(b, REPLACEMENT, sizeof REPLACEMENT - 1);
+        sb_putn(b, TEXT_REPLACEMENT, sizeof TEXT_REPLACEMENT - 1);
     else if (is_control(cp))
         sb_putc(b, ' ');
     else
@@ -246,7 +231,7 @@ static int text_width(const char *s, size_t len)
     int w = 0;
     for (size_t i = 0; i < len;) {
         int32_t cp;
-        i += next_cp(s + i, len - i, &cp);
+        i += text_next_cp(s + i, len - i, &cp);
         w += shown_width(cp);
     }
     return w;
@@ -270,7 +255,7 @@ static int sb_text(strbuf *b, const char *s, int w)
     int used = 0;
     for (size_t i = 0; i < len;) {
         int32_t cp;
-        size_t k = next_cp(s + i, len - i, &cp);
+        size_t k = text_next_cp(s + i, len - i, &cp);
         int cw = shown_width(cp);
         if (used + cw > limit) break;
         put_shown(b, s + i, k, cp);

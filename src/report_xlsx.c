@@ -19,6 +19,7 @@
 #include "xlsx_lib.h"
 
 #include "report_table.h"
+#include "textutil.h"
 
 enum {
     MAX_STRING = 32767, /* bytes libxlsxwriter accepts in a cell */
@@ -59,15 +60,13 @@ static const char *clean(xlsx *x, const char *s)
     }
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                              (utf8proc_ssize_t)(len - i > 4 ? 4 : len - i), &cp);
+        int32_t cp;
+        size_t k = text_next_cp(s + i, len - i, &cp);
         const char *piece = s + i;
-        size_t n = (size_t)k;
-        if (k <= 0 || cp < 0) {
-            piece = "\xEF\xBF\xBD";
+        size_t n = k;
+        if (cp < 0) {
+            piece = TEXT_REPLACEMENT;
             n = 3;
-            k = 1;
         } else if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F) {
             piece = " ";
             n = 1;
@@ -75,7 +74,7 @@ static const char *clean(xlsx *x, const char *s)
         if (o + n > MAX_STRING) break;
         memcpy(x->buf + o, piece, n);
         o += n;
-        i += (size_t)k;
+        i += k;
     }
     x->buf[o] = '\0';
     return x->buf;
@@ -112,17 +111,14 @@ static int lines_for(const char *s, double width)
     double w = 0;
     size_t len = strlen(s);
     for (size_t i = 0; i < len;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
-                                              (utf8proc_ssize_t)(len - i > 4 ? 4 : len - i), &cp);
-        if (k <= 0 || cp < 0) {
+        int32_t cp;
+        i += text_next_cp(s + i, len - i, &cp);
+        if (cp < 0) {
             w += 1;
-            i++;
             continue;
         }
         int cw = utf8proc_charwidth(cp);
         w += utf8proc_isupper(cp) ? 1.25 : 0.9 * (cw > 0 ? cw : 0);
-        i += (size_t)k;
     }
     int n = (int)(w / (width - 1)) + 1;
     return n > MAX_LINES ? MAX_LINES : n;

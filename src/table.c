@@ -107,17 +107,11 @@ static char *clean_text(const char *s, size_t n)
             *o++ = (char)c;
             i++;
         } else {
-            utf8proc_int32_t cp;
-            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
-            if (k <= 0) {
-                memcpy(o, "\xEF\xBF\xBD", 3);
-                o += 3;
-                i++;
-            } else {
-                memcpy(o, s + i, (size_t)k);
-                o += k;
-                i += (size_t)k;
-            }
+            int32_t cp;
+            size_t k = text_next_cp(s + i, n - i, &cp);
+            if (cp < 0) memcpy(o, TEXT_REPLACEMENT, 3), o += 3;
+            else memcpy(o, s + i, k), o += k;
+            i += k;
         }
     }
     const char *p = b;

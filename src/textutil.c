@@ -119,6 +119,18 @@ bool text_csv_cell(const char *s, size_t n, int line, size_t idx, int *cell_line
 
 /* Offset of the first byte that is not valid UTF-8 (utf8proc also refuses overlong forms and
  * surrogates), or n when all of it is. */
+size_t text_next_cp(const char *s, size_t n, int32_t *cp)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s, n > 4 ? 4 : (utf8proc_ssize_t)n, &c);
+    if (k <= 0 || c < 0) {
+        *cp = -1;
+        return 1;
+    }
+    *cp = c;
+    return (size_t)k;
+}
+
 size_t text_utf8_bad_at(const char *s, size_t n)
 {
     size_t i = 0;

@@ -3,6 +3,7 @@
 #define CHISO_TEXTUTIL_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Edit distance in code points (Levenshtein), capped: returns at most cap + 1. */
 int text_distance(const char *a, const char *b, int cap);
@@ -15,6 +16,13 @@ char *text_nfc(const char *s, size_t len);
 
 /* The closest of names[0..n) to `name`, if close enough to be a plausible typo, else NULL. */
 const char *text_suggest(const char *name, const char *const *names, int n);
+
+/* One code point at s[0..n) (n > 0): the bytes it takes (>= 1, so that callers always make
+ * progress), its value in *cp, or -1 for a byte that does not begin valid UTF-8. */
+size_t text_next_cp(const char *s, size_t n, int32_t *cp);
+
+/* U+FFFD, what a byte that is not UTF-8 is written as. */
+#define TEXT_REPLACEMENT "\xEF\xBF\xBD"
 
 /* Offset of the first byte of s[0..n) that is not valid UTF-8 (overlong forms and surrogates
  * included), or n when all of it is. */

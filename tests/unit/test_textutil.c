@@ -53,8 +53,28 @@ static void show_and_bad_bytes(void **state)
     assert_int_equal(text_utf8_bad_at("\xC0\xAF", 2), 0); /* overlong '/' */
 }
 
+/* One code point at a time: its length, its value, and -1 (one byte) for what is not UTF-8, so
+ * that a loop over any bytes ends. */
+static void next_code_point(void **state)
+{
+    (void)state;
+    int32_t cp;
+    assert_int_equal(text_next_cp("a", 1, &cp), 1);
+    assert_int_equal(cp, 'a');
+    assert_int_equal(text_next_cp("\xE1\xBB\x99i", 4, &cp), 3); /* ộ */
+    assert_int_equal(cp, 0x1ED9);
+    assert_int_equal(text_next_cp("\xE1\xBB", 2, &cp), 1); /* cut short */
+    assert_int_equal(cp, -1);
+    assert_int_equal(text_next_cp("\xC0\xAF", 2, &cp), 1); /* overlong '/' */
+    assert_int_equal(cp, -1);
+    assert_int_equal(text_next_cp("\xFF", 1, &cp), 1);
+    assert_int_equal(cp, -1);
+    assert_int_equal(sizeof TEXT_REPLACEMENT - 1, 3);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(csv_cell), cmocka_unit_test(show_and_bad_bytes)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(csv_cell), cmocka_unit_test(show_and_bad_bytes),
+                                       cmocka_unit_test(next_code_point)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
