@@ -231,6 +231,8 @@ typedef struct {
     node **top; int n_top;   /* top-level nodes */
     node **nodes; int n_nodes; /* all nodes, pre-order (after check) */
     int n_slots;             /* memo slots: defs then lets */
+    const expr **slot_expr;  /* per slot (after check): the def's or the let's expression */
+    const node **slot_node;  /* per slot: the let's node (NULL for a def); NULL arrays if out of memory */
     fact_spec *specs;        /* facts as the fact reader wants them (after check) */
 
     arena *arena;

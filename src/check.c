@@ -960,6 +960,29 @@ static void check_tests(checker *c) {
     }
 }
 
+/* What each memo slot stands for, for the evaluator and the walk over the facts a node reads: the
+ * defs' slots, then the lets' (numbered by check_node). */
+static void build_slots(ruleset *rs) {
+    rs->slot_expr = arena_alloc(rs->arena, ((size_t)rs->n_slots + 1) * sizeof *rs->slot_expr);
+    rs->slot_node = arena_alloc(rs->arena, ((size_t)rs->n_slots + 1) * sizeof *rs->slot_node);
+    if (!rs->slot_expr || !rs->slot_node) {
+        rs->slot_expr = NULL;
+        rs->slot_node = NULL;
+        return;
+    }
+    for (int i = 0; i < rs->n_defs; i++)
+        if (rs->defs[i].slot >= 0 && rs->defs[i].slot < rs->n_slots) rs->slot_expr[rs->defs[i].slot] = rs->defs[i].value;
+    for (int k = 0; k < rs->n_nodes; k++) {
+        const node *n = rs->nodes[k];
+        for (int i = 0; i < n->n_lets; i++) {
+            int s = n->lets[i].slot;
+            if (s < 0 || s >= rs->n_slots) continue;
+            rs->slot_expr[s] = n->lets[i].value;
+            rs->slot_node[s] = n;
+        }
+    }
+}
+
 static void build_specs(ruleset *rs) {
     rs->specs = arena_alloc(rs->arena, sizeof(fact_spec) * (size_t)(rs->n_facts ? rs->n_facts : 1));
     for (int i = 0; i < rs->n_facts; i++) {
@@ -1029,6 +1052,7 @@ int check_ruleset(ruleset *rs, diag_sink *d) {
     }
     check_sibling_codes(&c, rs->top, rs->n_top, NULL);
     rs->n_slots = slot;
+    build_slots(rs);
     if (rs->has_max && ok && dec_cmp(sum, rs->max) != 0) {
         fmt(sum, b1); fmt(rs->max, b2);
         WARN(&c, &rs->max_loc, "the maxima of the areas add up to %s, not %s", b1, b2);

@@ -44,8 +44,8 @@ eval_state *eval_new(const ruleset *rs) {
     st->rs = rs;
     st->memo = calloc(n, sizeof *st->memo);
     st->memo_done = calloc(n, 1);
-    st->slot_expr = calloc(n, sizeof *st->slot_expr);
-    st->slot_node = calloc(n, sizeof *st->slot_node);
+    st->slot_expr = rs->slot_expr; /* the checker's */
+    st->slot_node = rs->slot_node;
     st->memo_leaf = calloc((size_t)rs->n_nodes + 1, sizeof *st->memo_leaf);
     size_t nn = (size_t)rs->n_nodes + 1;
     st->nodes = aligned_alloc(_Alignof(enode), nn * sizeof *st->nodes);
@@ -56,14 +56,6 @@ eval_state *eval_new(const ruleset *rs) {
         eval_free(st);
         return NULL;
     }
-    for (int i = 0; i < rs->n_defs; i++) st->slot_expr[rs->defs[i].slot] = rs->defs[i].value;
-    for (int i = 0; i < rs->n_nodes; i++) {
-        const node *nd = rs->nodes[i];
-        for (int k = 0; k < nd->n_lets; k++) {
-            st->slot_expr[nd->lets[k].slot] = nd->lets[k].value;
-            st->slot_node[nd->lets[k].slot] = nd;
-        }
-    }
     return st;
 }
 
@@ -71,8 +63,6 @@ void eval_free(eval_state *st) {
     if (!st) return;
     free(st->memo);
     free(st->memo_done);
-    free(st->slot_expr);
-    free(st->slot_node);
     free(st->memo_leaf);
     eval_plan_free(st->rs, st->nodes);
     free(st->nodes);

@@ -73,10 +73,6 @@ static band_plan *plan_bands(const ruleset *rs, const node *n, bool *oom) {
         if (!body || body->kind != EX_MATCH || body->u.match.subject->kind != EX_PARAM) return NULL;
         at = body->u.match.subject->u.ref.slot;
         if (at < 0 || at >= n_args) return NULL;
-        for (int i = 0; i < n_args; i++) {
-            dec_t v;
-            if (i != at && !ast_fold(e->u.call.args[i], n, &v)) return NULL;
-        }
     } else if (r->kind != RULE_BANDS) {
         return NULL;
     }
@@ -90,8 +86,11 @@ static band_plan *plan_bands(const ruleset *rs, const node *n, bool *oom) {
         p->frame = calloc((size_t)n_args, sizeof *p->frame);
         if (!p->frame) goto oom;
         for (int i = 0; i < n_args; i++) {
-            dec_t v = dec_from_int(0);
-            if (i != at) ast_fold(e->u.call.args[i], n, &v);
+            dec_t v = dec_from_int(0); /* frame[at] is the subject, set for each unit */
+            if (i != at && !ast_fold(e->u.call.args[i], n, &v)) { /* an argument that is not constant */
+                free_bands(p);
+                return NULL;
+            }
             p->frame[i] = value_ok(v);
         }
         if (!fill_bands(p, n, body->u.match.arms, body->u.match.n, n_args)) goto oom;

@@ -16,26 +16,18 @@ node_facts *node_facts_new(const ruleset *rs) {
     if (!w) return NULL;
     size_t nf = (size_t)rs->n_facts + 1, ns = (size_t)rs->n_slots + 1;
     w->rs = rs;
-    w->slot_expr = calloc(ns, sizeof *w->slot_expr);
+    w->slot_expr = rs->slot_expr; /* the checker's */
     w->fact_mark = calloc(nf, sizeof *w->fact_mark);
     w->slot_mark = calloc(ns, sizeof *w->slot_mark);
     if (!w->slot_expr || !w->fact_mark || !w->slot_mark) {
         node_facts_free(w);
         return NULL;
     }
-    for (int i = 0; i < rs->n_defs; i++)
-        if (rs->defs[i].slot >= 0 && rs->defs[i].slot < rs->n_slots) w->slot_expr[rs->defs[i].slot] = rs->defs[i].value;
-    for (int k = 0; k < rs->n_nodes; k++) {
-        const node *n = rs->nodes[k];
-        for (int i = 0; i < n->n_lets; i++)
-            if (n->lets[i].slot >= 0 && n->lets[i].slot < rs->n_slots) w->slot_expr[n->lets[i].slot] = n->lets[i].value;
-    }
     return w;
 }
 
 void node_facts_free(node_facts *w) {
     if (!w) return;
-    free(w->slot_expr);
     free(w->fact_mark);
     free(w->slot_mark);
     free(w);
